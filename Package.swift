@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+// tokentally — LLM request logs in, typed usage summaries out.
+//
+// One target per pipeline stage (see docs/architecture.md); a stage never imports a later one.
+
+import PackageDescription
+
+let package = Package(
+    name: "tokentally",
+    products: [
+        .executable(name: "tokentally", targets: ["tokentally"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C interop, fenced: only LogInput imports it.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Value types shared by every stage: exact decimals, civil time.
+        .target(name: "TallyPrimitives"),
+        // Stage 1: paths/stdin → decompressed bytes, with a verified status per input.
+        .target(name: "LogInput", dependencies: ["CZlib", "TallyPrimitives"]),
+        // Stage 2: decompressed bytes → batches of whole lines.
+        .target(name: "LineFraming", dependencies: ["LogInput"]),
+        // Stage 3: one line → one usage record or a counted failure.
+        .target(name: "UsageDecoding", dependencies: ["TallyPrimitives"]),
+        // Stage 4: records → group tables that merge exactly.
+        .target(name: "UsageAggregation", dependencies: ["UsageDecoding", "TallyPrimitives"]),
+        // Stage 5: tables → CSV, written atomically.
+        .target(name: "SummaryOutput", dependencies: ["UsageAggregation", "TallyPrimitives"]),
+        // Composes 1 → 5; the only target that uses Dispatch and threads.
+        .target(
+            name: "TallyPipeline",
+            dependencies: ["LogInput", "LineFraming", "UsageDecoding", "UsageAggregation", "SummaryOutput"]
+        ),
+        // The command line as a library; the only target that imports ArgumentParser.
+        .target(
+            name: "TallyCommand",
+            dependencies: [
+                "TallyPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "tokentally", dependencies: ["TallyCommand"]),
+
+        .testTarget(name: "TallyPrimitivesTests", dependencies: ["TallyPrimitives"]),
+        .testTarget(name: "LogInputTests", dependencies: ["LogInput"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LineFramingTests", dependencies: ["LineFraming"]),
+        .testTarget(name: "UsageDecodingTests", dependencies: ["UsageDecoding"]),
+        .testTarget(name: "UsageAggregationTests", dependencies: ["UsageAggregation"]),
+        .testTarget(name: "SummaryOutputTests", dependencies: ["SummaryOutput"]),
+        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline"]),
+        .testTarget(name: "TallyCommandTests", dependencies: ["TallyCommand", "tokentally"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

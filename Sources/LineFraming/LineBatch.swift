@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Heap bytes with a fixed capacity, freed with the last reference.
+///
+/// Written by one thread (the framer) and only read after it is handed over inside a
+/// ``LineBatch``, hence `@unchecked Sendable`.
+public final class ByteStorage: @unchecked Sendable {
+    /// First byte.
+    public let base: UnsafeMutableRawPointer
+    /// Bytes allocated.
+    public let capacity: Int
+
+    public init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit { base.deallocate() }
+}
+
+/// A run of whole lines from one input: stage 2's output and stage 3's input.
+///
+/// Every line in ``bytes`` ends with `\n`, except that the last batch of a stream that ended
+/// cleanly may end with a line that has no newline. Lines too long to keep whole were dropped
+/// by the framer and are listed in ``droppedLineLengths``; they come before the first line of
+/// ``bytes`` in the input.
+public struct LineBatch: Sendable {
+    /// Holds the bytes.
+    public let storage: ByteStorage
+    /// Number of bytes used, from `storage.base`.
+    public let byteCount: Int
+    /// Lengths of lines that came just before this batch's bytes and were longer than the
+    /// framer's limit (each counts as one line read, and one bad line).
+    public let droppedLineLengths: [Int]
+
+    public init(storage: ByteStorage, byteCount: Int, droppedLineLengths: [Int] = []) {
+        self.storage = storage
+        self.byteCount = byteCount
+        self.droppedLineLengths = droppedLineLengths
+    }
+
+    /// The batch's bytes.
+    @inlinable
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage.base, count: byteCount) }
+
+    /// Calls `body` with every line in order: the dropped long lines first, then each line of
+    /// ``bytes`` without its `\n` and without one `\r` before it.
+    ///
+    /// A line longer than `maxLineBytes` is reported as ``FramedLine/tooLong(byteCount:)``;
+    /// a line of only spaces and tabs is ``FramedLine/blank``.
+    @inlinable
+    public func forEachLine(maxLineBytes: Int, _ body: (FramedLine) -> Void) {
+        for length in droppedLineLengths { body(.tooLong(byteCount: length)) }
+        let base = UnsafePointer<UInt8>(storage.base.assumingMemoryBound(to: UInt8.self))
+        var start = 0
+        while start < byteCount {
+            let remaining = byteCount - start
+            var end: Int
+            if let newline = memchr(base + start, 0x0A, remaining) {
+                end = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
+            } else {
+                end = byteCount
+            }
+            let next = end + 1
+            if end > start && base[end - 1] == 0x0D { end -= 1 }
+            let length = end - start
+            if length > maxLineBytes {
+                body(.tooLong(byteCount: length))
+            } else if FramedLine.isBlank(base + start, length) {
+                body(.blank)
+            } else {
+                body(.text(UnsafeRawBufferPointer(start: base + start, count: length)))
+            }
+            start = next
+        }
+    }
+}
+
+/// One line as framing sees it.
+public enum FramedLine {
+    /// A line's bytes, without its terminator.
+    case text(UnsafeRawBufferPointer)
+    /// A line empty or made of spaces and tabs only.
+    case blank
+    /// A line over the length limit; its bytes are not kept.
+    case tooLong(byteCount: Int)
+
+    /// Whether `length` bytes at `start` are all spaces or tabs (or there are none).
+    @inlinable
+    static func isBlank(_ start: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var index = 0
+        while index < length {
+            let byte = start[index]
+            if byte != 0x20 && byte != 0x09 { return false }
+            index += 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where an input's raw (possibly compressed) bytes come from.
+///
+/// Reading is pull-style and in large blocks: the stage calls ``read(into:)`` once per
+/// block, never per byte, so the protocol's dynamic dispatch costs nothing measurable.
+public protocol ByteSource {
+    /// Fills the front of `buffer` with the next bytes and returns how many; 0 means end of
+    /// input. Throws ``ByteSourceError`` when the bytes cannot be read.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) -> Int
+}
+
+/// A read failed: the operating system's error number and what it means.
+public struct ByteSourceError: Error, Sendable, Equatable {
+    /// The `errno` value.
+    public var code: Int32
+    /// `strerror(code)`.
+    public var message: String { String(cString: strerror(code)) }
+
+    public init(code: Int32) { self.code = code }
+}
+
+/// Reads a file descriptor with `read(2)`, retrying on `EINTR`.
+///
+/// Owns the descriptor when created with ``init(path:)`` and closes it in `deinit`; standard
+/// input is borrowed, never closed.
+public final class FileByteSource: ByteSource {
+    /// The descriptor read from.
+    public let descriptor: Int32
+    private let ownsDescriptor: Bool
+
+    /// Opens `path` for reading.
+    public init(path: String) throws(ByteSourceError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ByteSourceError(code: errno) }
+        #if os(Linux)
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        #endif
+        descriptor = fd
+        ownsDescriptor = true
+    }
+
+    /// Reads standard input.
+    public init(standardInput: Void) {
+        descriptor = STDIN_FILENO
+        ownsDescriptor = false
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let count = systemRead(descriptor, base, buffer.count)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw ByteSourceError(code: errno)
+        }
+    }
+}
+
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#elseif canImport(Musl)
+private let systemRead = Musl.read
+#elseif canImport(Darwin)
+private let systemRead = Darwin.read
+#endif
+
+/// Serves bytes from memory in pieces of at most `chunkSize`, so tests can feed a stage the
+/// same bytes at many chunk sizes, and can simulate a read error after some bytes.
+public struct MemoryByteSource: ByteSource {
+    /// The bytes served.
+    public let bytes: [UInt8]
+    /// The largest piece one ``read(into:)`` returns.
+    public let chunkSize: Int
+    /// When set, the read that would go past this offset fails with `EIO` instead.
+    public var failAtOffset: Int?
+    private var position = 0
+
+    public init(_ bytes: [UInt8], chunkSize: Int = 1 << 16, failAtOffset: Int? = nil) {
+        precondition(chunkSize > 0)
+        self.bytes = bytes
+        self.chunkSize = chunkSize
+        self.failAtOffset = failAtOffset
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) -> Int {
+        var count = min(chunkSize, buffer.count, bytes.count - position)
+        if let failAt = failAtOffset, position + count > failAt {
+            count = failAt - position
+            if count <= 0 { throw ByteSourceError(code: EIO) }
+        }
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: count)
+        }
+        position += count
+        return count
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import TallyPipeline
+import UsageAggregation
+import UsageDecoding
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tokentally summarize`: logs in, usage summary out.
+struct Summarize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sum tokens, requests and cost by day, model, key or any field.",
+        discussion: """
+            Reads files, directories (recursively: *.jsonl, *.ndjson, *.json, each optionally .gz) \
+            or - (standard input), and writes one CSV row per group.
+
+            Exit codes: 0 all inputs ok; 2 outputs written, but an input failed or was flagged, or \
+            bad lines exceed --max-bad-lines; 1 fatal, nothing written; 64 usage error.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Log files, directories, or - for standard input.", valueName: "input"))
+    var inputs: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Group columns, comma-separated: hour, day, week, month, model, key, status, file, or a custom --field name.",
+        valueName: "columns"))
+    var by: String = "day,model"
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Write the run report (JSON) here.", valueName: "file"))
+    var report: String?
+
+    @Option(
+        name: .customLong("field"),
+        help: ArgumentHelp(
+            "NAME=/json/pointer: read a built-in field (time, model, key, status, usage, cost) from there, or define a custom column NAME. Repeatable.",
+            valueName: "name=pointer"))
+    var fields: [String] = []
+
+    @Option(help: ArgumentHelp("Decoding threads (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(help: "Count the complete lines before the damage in failed inputs (flagged as salvaged).")
+    var salvage = false
+
+    @Option(help: ArgumentHelp("Exit with 2 when there are more bad lines than this.", valueName: "n"))
+    var maxBadLines: Int = 0
+
+    @Option(help: ArgumentHelp("Longest line decoded, in bytes; longer lines are bad lines.", valueName: "bytes"))
+    var maxLineBytes: Int = SummarizeConfiguration(inputs: []).maxLineBytes
+
+    @Flag(name: [.short, .long], help: "Print nothing on standard error except fatal errors.")
+    var quiet = false
+
+    /// The resolved configuration; throws `ValidationError` (exit 64) for bad flags.
+    func resolve() throws -> SummarizeConfiguration {
+        guard !inputs.isEmpty else {
+            throw ValidationError("no input given: name files or directories, or - for standard input")
+        }
+        var configuration = SummarizeConfiguration(inputs: inputs)
+        try FieldOptions.apply(fields, to: &configuration)
+        configuration.columns = try FieldOptions.columns(by, customFields: Set(configuration.customFields.keys))
+        if let threads {
+            guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
+            configuration.threads = threads
+        }
+        guard maxBadLines >= 0 else { throw ValidationError("--max-bad-lines must be 0 or more") }
+        configuration.maxBadLines = maxBadLines
+        guard (1...(1 << 30)).contains(maxLineBytes) else {
+            throw ValidationError("--max-line-bytes must be between 1 and 1073741824")
+        }
+        configuration.maxLineBytes = maxLineBytes
+        configuration.salvage = salvage
+        configuration.outputPath = output == "-" ? nil : output
+        configuration.reportPath = report
+        return configuration
+    }
+
+    func validate() throws {
+        _ = try resolve()
+    }
+
+    func run() throws {
+        let configuration = try resolve()
+        let report: RunReport
+        do {
+            report = try SummarizePipeline.run(configuration)
+        } catch {
+            printError("tokentally: \(error)")
+            throw ExitCode(1)
+        }
+        // On a terminal, always say what happened; otherwise (cron) only when something is wrong.
+        if !quiet && (isatty(STDERR_FILENO) == 1 || report.exitCode != 0) {
+            for line in report.problemLines { printError(line) }
+            printError(report.summaryLine)
+        }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    var text = line + "\n"
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import LineFraming
+import UsageAggregation
+import UsageDecoding
+
+/// What one decoding thread made of one ``LineBatch``: counts, the first samples, and a group
+/// table keyed by the thread's own string ids.
+struct BatchResult {
+    /// Lines in the batch, by outcome.
+    var tally = LineTally()
+    /// First bad lines of the batch: line number within the batch (1-based) and message.
+    var badSamples: [LineSample] = []
+    /// First lines with each warning: line number within the batch and the warning's name.
+    var warningSamples: [LineSample] = []
+}
+
+/// A line worth quoting in the report, numbered within its batch until the file's line
+/// numbers are known.
+struct LineSample: Sendable {
+    var line: Int
+    var text: String
+}
+
+/// Stages 3 and 4 for one thread: decodes the lines of a batch and sums the records into a
+/// group table. Allocates nothing per line once its tables have grown.
+final class BatchDecoder {
+    /// Samples kept per batch (and per file, and per run).
+    static let sampleLimit = 20
+    /// Samples of one warning kind kept per batch (and per file).
+    static let warningSampleLimit = 3
+
+    let decoder: UsageDecoder
+    let keys: GroupKeyBuilder
+    /// Groups of the current batch, by this thread's string ids.
+    var table: GroupTable
+    let maxLineBytes: Int
+    /// Set when a sum left its 128-bit range (which no real log can do).
+    var overflowed = false
+
+    init(configuration: SummarizeConfiguration) {
+        let plan = GroupingPlan(columns: configuration.columns)
+        decoder = UsageDecoder(configuration: configuration.decoderConfiguration)
+        keys = GroupKeyBuilder(plan: plan)
+        table = GroupTable(width: plan.columns.count)
+        maxLineBytes = configuration.maxLineBytes
+    }
+
+    /// Decodes every line of `batch` from the input named `fileName`; the records go to
+    /// ``table`` (emptied by the caller once merged).
+    func decode(_ batch: LineBatch, fileName: String) -> BatchResult {
+        var result = BatchResult()
+        var warningSampleCounts = [Int](repeating: 0, count: LineWarnings.all.count)
+        let fileID = keys.id(of: fileName)
+        var lineNumber = 0
+
+        func noteWarnings(_ warnings: LineWarnings) {
+            guard !warnings.isEmpty else { return }
+            result.tally.countWarnings(warnings)
+            for (index, entry) in LineWarnings.all.enumerated()
+            where warnings.contains(entry.warning) && warningSampleCounts[index] < Self.warningSampleLimit {
+                warningSampleCounts[index] += 1
+                result.warningSamples.append(LineSample(line: lineNumber, text: entry.name))
+            }
+        }
+        func noteBad(_ bad: BadLine) {
+            result.tally.countBad(bad.reason)
+            if result.badSamples.count < Self.sampleLimit {
+                result.badSamples.append(LineSample(line: lineNumber, text: "\(bad.reason.rawValue): \(bad.message)"))
+            }
+        }
+
+        batch.forEachLine(maxLineBytes: maxLineBytes) { line in
+            lineNumber += 1
+            switch line {
+            case .blank:
+                result.tally.blankLines += 1
+            case .tooLong(let byteCount):
+                noteBad(BadLine(reason: .lineTooLong, detail: .tooLong(byteCount: byteCount, limit: maxLineBytes)))
+            case .text(let bytes):
+                switch decoder.decode(bytes) {
+                case .record(let record):
+                    result.tally.records += 1
+                    noteWarnings(record.warnings)
+                    let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
+                    if !table.add(record, cells: cells) { overflowed = true }
+                case .noUsage(let warnings):
+                    result.tally.noUsage += 1
+                    noteWarnings(warnings)
+                case .bad(let bad):
+                    noteBad(bad)
+                }
+            }
+        }
+        result.tally.linesRead = lineNumber
+        return result
+    }
+}

@@ -1,0 +1,86 @@
+import UsageDecoding
+
+/// The reconciliation of PRODUCT.md, for a batch, a file or a run:
+///
+/// ```
+/// lines read = records + no usage + bad lines + blank lines
+///            + filtered out + duplicates dropped + lines of failed files
+/// ```
+///
+/// Tallies merge with `+=`, so per-thread partials add up to the same totals in any order.
+public struct LineTally: Sendable, Equatable {
+    public var linesRead = 0
+    public var records = 0
+    public var noUsage = 0
+    public var blankLines = 0
+    /// Bad lines by reason, indexed like `BadLineReason.allCases`.
+    public var badLinesByReason = [Int](repeating: 0, count: BadLineReason.allCases.count)
+    /// Lines outside `--since`/`--until` (none yet: there are no time filters in this version).
+    public var filteredOut = 0
+    /// Repeated records dropped (none yet: there is no deduplication in this version).
+    public var duplicatesDropped = 0
+    /// Lines of inputs that failed and were not salvaged, including a damaged last fragment.
+    public var failedFileLines = 0
+    /// Line-level warnings by kind, indexed like `LineWarnings.all`.
+    public var warnings = [Int](repeating: 0, count: LineWarnings.all.count)
+
+    public init() {}
+
+    /// All bad lines.
+    public var badLines: Int { badLinesByReason.reduce(0, +) }
+
+    /// Whether the terms add up to the lines read.
+    public var isBalanced: Bool {
+        linesRead == records + noUsage + badLines + blankLines + filteredOut + duplicatesDropped + failedFileLines
+    }
+
+    /// Counts one bad line.
+    @inline(__always)
+    public mutating func countBad(_ reason: BadLineReason) {
+        badLinesByReason[reason.index] += 1
+    }
+
+    /// Counts each warning in a set.
+    @inline(__always)
+    public mutating func countWarnings(_ set: LineWarnings) {
+        guard !set.isEmpty else { return }
+        for (index, entry) in LineWarnings.all.enumerated() where set.contains(entry.warning) {
+            warnings[index] += 1
+        }
+    }
+
+    public static func += (lhs: inout LineTally, rhs: LineTally) {
+        lhs.linesRead += rhs.linesRead
+        lhs.records += rhs.records
+        lhs.noUsage += rhs.noUsage
+        lhs.blankLines += rhs.blankLines
+        for index in lhs.badLinesByReason.indices { lhs.badLinesByReason[index] += rhs.badLinesByReason[index] }
+        lhs.filteredOut += rhs.filteredOut
+        lhs.duplicatesDropped += rhs.duplicatesDropped
+        lhs.failedFileLines += rhs.failedFileLines
+        for index in lhs.warnings.indices { lhs.warnings[index] += rhs.warnings[index] }
+    }
+
+    /// This tally with every line moved to "lines of failed files" (a failed input's lines
+    /// count for nothing else).
+    var allFailed: LineTally {
+        var failed = LineTally()
+        failed.linesRead = linesRead
+        failed.failedFileLines = linesRead
+        return failed
+    }
+}
+
+extension BadLineReason {
+    /// Position in `allCases`.
+    var index: Int {
+        switch self {
+        case .lineTooLong: return 0
+        case .invalidUTF8: return 1
+        case .invalidJSON: return 2
+        case .tooDeep: return 3
+        case .notObject: return 4
+        case .badUsage: return 5
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import LogInput
+import Synchronization
+import UsageAggregation
+
+/// Merges the decoding threads' batch results into per-input partials and, once an input is
+/// finished and verified, into the run's totals. Thread-safe: one short lock per batch.
+///
+/// An input's records wait in its own partial table until stage 1 has said whether the input
+/// is verified: a failed input's partial is dropped (or, with `--salvage`, kept and flagged),
+/// so unverified data never reaches the totals. Every merge is an exact sum, so the totals do
+/// not depend on which thread decoded which batch or in which order batches finished.
+final class RunCollector: Sendable {
+    private let state: Mutex<State>
+    /// Group columns holding string ids (the others hold time buckets).
+    private let stringColumns: [Int]
+
+    private struct State: ~Copyable {
+        var strings = StringInterner()
+        var total: GroupTable
+        var files: [FileState]
+        var overflowed = false
+        let salvage: Bool
+    }
+
+    /// One input's partial until it is finished.
+    private struct FileState {
+        var report: FileReport
+        var table: GroupTable
+        /// Lines per batch, by batch sequence number (to number sampled lines).
+        var batchLines: [Int] = []
+        var batchesDone = 0
+        var batchesExpected: Int?
+        var badSamples: [(batch: Int, sample: LineSample)] = []
+        var warningSamples: [(batch: Int, sample: LineSample)] = []
+        var finished = false
+    }
+
+    init(files: [InputFile], columns: [GroupColumn], salvage: Bool) {
+        let width = columns.count
+        stringColumns = columns.indices.filter { !columns[$0].isTime }
+        state = Mutex(State(
+            total: GroupTable(width: width),
+            files: files.map { FileState(report: FileReport(path: $0.displayName, outcome: InputOutcome()), table: GroupTable(width: width)) },
+            salvage: salvage))
+    }
+
+    /// Adds one decoded batch of input `file`; `translation` maps the thread's string ids to
+    /// the run's (it belongs to the calling thread and grows here).
+    func absorb(
+        file: Int, batch sequence: Int, result: BatchResult, table: GroupTable,
+        strings: StringInterner, translation: inout [UInt32]
+    ) {
+        state.withLock { state in
+            while translation.count < strings.count {
+                let localID = UInt32(translation.count + 1)
+                translation.append(strings.withBytes(localID) { state.strings.id(of: $0) })
+            }
+            let map = translation
+            let merged = state.files[file].table.merge(table) { cells in
+                for column in stringColumns where cells[column] != 0 {
+                    cells[column] = UInt64(map[Int(cells[column]) - 1])
+                }
+            }
+            if !merged { state.overflowed = true }
+
+            state.files[file].report.tally += result.tally
+            let known = state.files[file].batchLines.count
+            if known <= sequence {
+                state.files[file].batchLines.append(contentsOf: repeatElement(0, count: sequence + 1 - known))
+            }
+            state.files[file].batchLines[sequence] = result.tally.linesRead
+            state.files[file].badSamples += result.badSamples.map { (sequence, $0) }
+            state.files[file].warningSamples += result.warningSamples.map { (sequence, $0) }
+            state.files[file].batchesDone += 1
+            finishIfComplete(file, &state)
+        }
+    }
+
+    /// Records the end of input `file`: stage 1's outcome, how many batches it sent, and the
+    /// bytes of a last line cut off by damage.
+    func end(file: Int, outcome: InputOutcome, batches: Int, fragmentBytes: Int) {
+        state.withLock { state in
+            state.files[file].report.outcome = outcome
+            state.files[file].report.fragmentBytes = fragmentBytes
+            state.files[file].batchesExpected = batches
+            finishIfComplete(file, &state)
+        }
+    }
+
+    /// The run's table, string ids, per-input reports and whether a sum overflowed.
+    func finish() -> (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool) {
+        state.withLock { state in
+            precondition(state.files.allSatisfy(\.finished), "an input was not finished")
+            return (state.total, state.strings, state.files.map(\.report), state.overflowed)
+        }
+    }
+
+    // MARK: - Internals
+
+    private func finishIfComplete(_ index: Int, _ state: inout State) {
+        guard let expected = state.files[index].batchesExpected, state.files[index].batchesDone == expected,
+            !state.files[index].finished
+        else { return }
+        var file = state.files[index]
+        file.finished = true
+
+        // Number sampled lines within the file.
+        var firstLine: [Int] = []
+        var running = 0
+        for count in file.batchLines {
+            firstLine.append(running)
+            running += count
+        }
+        func render(_ samples: [(batch: Int, sample: LineSample)], limit: Int) -> [String] {
+            samples.map { (firstLine[$0.batch] + $0.sample.line, $0.sample.text) }
+                .sorted { $0.0 < $1.0 }
+                .prefix(limit)
+                .map { "\(file.report.path):\($0.0): \($0.1)" }
+        }
+        file.report.badLineSamples = render(file.badSamples, limit: BatchDecoder.sampleLimit)
+        file.report.warningSamples = render(file.warningSamples, limit: BatchDecoder.sampleLimit)
+        file.badSamples = []
+        file.warningSamples = []
+
+        if file.report.outcome.failure != nil {
+            var complete = file.report.tally
+            file.report.salvageable = complete
+            if state.salvage {
+                file.report.salvaged = true
+            } else {
+                complete = complete.allFailed
+                file.table.removeAll()
+            }
+            if file.report.fragmentBytes > 0 {
+                complete.linesRead += 1
+                complete.failedFileLines += 1
+            }
+            file.report.tally = complete
+        }
+        if !state.total.merge(file.table) { state.overflowed = true }
+        file.table = GroupTable(width: file.table.width)
+        state.files[index] = file
+    }
+}

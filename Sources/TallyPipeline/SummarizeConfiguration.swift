@@ -1,0 +1,54 @@
+import LineFraming
+import UsageAggregation
+import UsageDecoding
+
+/// Everything a `summarize` run needs, resolved from the command line before any stage runs.
+public struct SummarizeConfiguration: Sendable {
+    /// Files, directories, or `-` for standard input.
+    public var inputs: [String]
+    /// The group columns (`--by`), in order.
+    public var columns: [GroupColumn] = [.time(.day), .model]
+    /// `--field` overrides and custom dimensions.
+    public var overrides: [BuiltinField: JSONPointer] = [:]
+    public var customFields: [String: JSONPointer] = [:]
+    /// Decoding threads (`--threads`); inflating runs on one more thread of its own.
+    public var threads: Int = SummarizeConfiguration.defaultThreads
+    /// Count the complete lines before the damage in failed inputs (`--salvage`).
+    public var salvage: Bool = false
+    /// More bad lines than this make the exit code 2 (`--max-bad-lines`).
+    public var maxBadLines: Int = 0
+    /// Longest line decoded, without its terminator (`--max-line-bytes`).
+    public var maxLineBytes: Int = LineFramer.defaultMaxLineBytes
+    /// Deepest nesting of objects and arrays accepted.
+    public var maxDepth: Int = JSONScanner.defaultMaxDepth
+    /// Bytes per line batch handed to a decoding thread.
+    public var batchBytes: Int = LineFramer.defaultBatchBytes
+    /// The summary's path (`-o`); nil for standard output.
+    public var outputPath: String?
+    /// The run report's path (`--report`); nil for none.
+    public var reportPath: String?
+
+    public init(inputs: [String]) {
+        self.inputs = inputs
+    }
+
+    /// One decoding thread per core.
+    public static var defaultThreads: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// The decoder's configuration for these columns and fields.
+    var decoderConfiguration: DecoderConfiguration {
+        DecoderConfiguration(
+            overrides: overrides, customFields: customFields,
+            valueFields: GroupingPlan(columns: columns).valueFields, maxDepth: maxDepth)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,173 @@
+import Dispatch
+import Foundation
+import Synchronization
+import LineFraming
+import LogInput
+import SummaryOutput
+import UsageAggregation
+import UsageDecoding
+
+/// The `summarize` pipeline, stage by stage:
+///
+/// ```
+/// 1 read & inflate ─► 2 frame lines ─► 3 decode usage ─► 4 aggregate ─► 5 write
+///   (LogInput)         (LineFraming)     (UsageDecoding)    (UsageAggregation) (SummaryOutput)
+/// └──────── reader thread ─────────┘ └──── N decoding threads ────┘ └─ calling thread ─┘
+/// ```
+///
+/// 1–2. One reader thread walks the inputs in name order, inflates each (verifying every gzip
+///      member) straight into the line framer, and puts batches of whole lines into a bounded
+///      queue, then an end-of-input marker carrying stage 1's verdict.
+/// 3–4. `concurrentPerform` runs N decoding threads; each takes batches from the queue,
+///      decodes them into its own group table, and merges that table into the input's partial
+///      under one short lock per batch. An input's partial joins the totals only once the input
+///      is verified (or `--salvage`d).
+/// 5.   The totals are sorted and written atomically, with the run report.
+///
+/// Threads, queue length and batch size change speed, never the output: every merge is an
+/// exact sum, and rows are sorted by value.
+public enum SummarizePipeline {
+    /// Something that stops the run before any output is written (exit 1).
+    public enum Failure: Error, CustomStringConvertible {
+        case input(InputDiscoveryError)
+        case output(OutputError)
+        case sumOverflow
+
+        public var description: String {
+            switch self {
+            case .input(let error): return error.description
+            case .output(let error): return error.description
+            case .sumOverflow: return "a sum exceeded the 128-bit range; no output was written"
+            }
+        }
+    }
+
+    /// Runs the whole pipeline and writes the outputs; returns the run report.
+    public static func run(_ configuration: SummarizeConfiguration) throws(Failure) -> RunReport {
+        let inputs: [InputFile]
+        do {
+            inputs = try InputDiscovery.discover(configuration.inputs)
+        } catch {
+            throw .input(error)
+        }
+
+        // Open the outputs first: a bad path should fail before hours of reading.
+        let output: OutputFile
+        let reportOutput: OutputFile?
+        do {
+            output = try configuration.outputPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
+                ?? OutputFile.standardOutput()
+            reportOutput = try configuration.reportPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
+        } catch {
+            throw .output(error)
+        }
+
+        let (table, report) = summarize(inputs, configuration)
+        guard let table else {
+            output.abandon()
+            reportOutput?.abandon()
+            throw .sumOverflow
+        }
+
+        // Stage 5.
+        do {
+            try CSVSummaryWriter.write(table, to: output)
+            try output.commit()
+            if let reportOutput {
+                try reportOutput.write(report.json)
+                try reportOutput.commit()
+            }
+        } catch {
+            output.abandon()
+            reportOutput?.abandon()
+            throw .output(error)
+        }
+        return report
+    }
+
+    /// Stages 1–4 over `inputs`: the sorted summary and the run report, or a nil table when a
+    /// sum overflowed.
+    static func summarize(_ inputs: [InputFile], _ configuration: SummarizeConfiguration) -> (SummaryTable?, RunReport) {
+        let threads = max(1, configuration.threads)
+        let queue = BoundedQueue<WorkItem>(capacity: 2 * threads + 2)
+        let collector = RunCollector(files: inputs, columns: configuration.columns, salvage: configuration.salvage)
+
+        // Stages 1–2 on a thread of their own.
+        let readerDone = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            readInputs(inputs, configuration, into: queue, workers: threads)
+            readerDone.signal()
+        }
+        reader.name = "tokentally-reader"
+        reader.start()
+
+        // Stages 3–4 on the decoding threads.
+        let overflowed = Mutex(false)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let worker = BatchDecoder(configuration: configuration)
+            var translation: [UInt32] = []
+            while true {
+                switch queue.take() {
+                case .batch(let file, let sequence, let batch):
+                    let result = worker.decode(batch, fileName: inputs[file].displayName)
+                    collector.absorb(
+                        file: file, batch: sequence, result: result, table: worker.table,
+                        strings: worker.keys.strings, translation: &translation)
+                    worker.table.removeAll()
+                case .end(let file, let outcome, let batches, let fragmentBytes):
+                    collector.end(file: file, outcome: outcome, batches: batches, fragmentBytes: fragmentBytes)
+                case .finished:
+                    if worker.overflowed { overflowed.withLock { $0 = true } }
+                    return
+                }
+            }
+        }
+        readerDone.wait()
+
+        let (table, strings, files, collectorOverflowed) = collector.finish()
+        var report = RunReport()
+        report.files = files
+        report.maxBadLines = configuration.maxBadLines
+        for file in files { report.totals += file.tally }
+        if collectorOverflowed || overflowed.withLock({ $0 }) { return (nil, report) }
+
+        let summary = SummaryTable(table: table, columns: configuration.columns, strings: strings)
+        report.rows = summary.rows.count
+        report.cellsExceedingInt64 = SummarySchema.cellsExceedingInt64(summary).map { "row \($0.row + 1): \($0.column)" }
+        return (summary, report)
+    }
+
+    /// What the reader thread hands to the decoding threads.
+    enum WorkItem: Sendable {
+        /// Batch number `sequence` (from 0) of input `file`.
+        case batch(file: Int, sequence: Int, LineBatch)
+        /// Input `file` has ended after `batches` batches, with stage 1's verdict.
+        case end(file: Int, outcome: InputOutcome, batches: Int, fragmentBytes: Int)
+        /// No more work: one per decoding thread.
+        case finished
+    }
+
+    /// Stages 1–2: reads every input into line batches, in order.
+    private static func readInputs(
+        _ inputs: [InputFile], _ configuration: SummarizeConfiguration, into queue: BoundedQueue<WorkItem>, workers: Int
+    ) {
+        for (index, input) in inputs.enumerated() {
+            var sequence = 0
+            var framer = LineFramer(batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes) { batch in
+                queue.put(.batch(file: index, sequence: sequence, batch))
+                sequence += 1
+            }
+            var outcome: InputOutcome
+            do {
+                var source = try input.open()
+                outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, into: &framer)
+            } catch {
+                outcome = InputOutcome()
+                outcome.failure = InputFailure(kind: .readError, offset: 0, detail: "cannot open: \(error.message)")
+            }
+            let ending = framer.finish(cleanEnd: outcome.failure == nil)
+            queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes))
+        }
+        for _ in 0..<workers { queue.put(.finished) }
+    }
+}

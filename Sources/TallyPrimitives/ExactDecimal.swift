@@ -1,0 +1,244 @@
+/// A non-negative decimal number with 18 fractional digits that sums exactly.
+///
+/// Token counts are whole numbers almost always, but the OpenRouter SDK types them as JSON
+/// `number`, so `1321.0` and even `1321.53` occur; costs are small fractions such as
+/// `4.05e-06`. Binary floating point would lose both (`9007199254740993 + 0.5` is not
+/// representable as a `Double`), so every measure is kept as a 128-bit whole part and a fraction
+/// counted in units of 10⁻¹⁸. Sums are exact: the whole part cannot realistically overflow
+/// (2⁶⁴ values of 2⁶³ each), and ``add(_:)`` still reports it if it ever does, instead of
+/// wrapping or trapping.
+public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// Digits kept after the decimal point; digits beyond are rounded half-to-even.
+    public static let fractionDigits = 18
+    /// 10¹⁸: one whole unit in fraction units.
+    @usableFromInline static let fractionScale: UInt64 = 1_000_000_000_000_000_000
+
+    /// The whole part.
+    public var whole: UInt128 { wholeStorage }
+    /// The fractional part in units of 10⁻¹⁸, always below 10¹⁸.
+    public var fraction: UInt64 { fractionStorage }
+
+    @usableFromInline var wholeStorage: UInt128
+    @usableFromInline var fractionStorage: UInt64
+
+    /// Zero.
+    public static let zero = ExactDecimal(whole: 0, fraction: 0)
+
+    /// A whole number.
+    @inlinable
+    public init(_ whole: UInt64) {
+        wholeStorage = UInt128(whole)
+        fractionStorage = 0
+    }
+
+    /// A number from its whole part and its fraction in units of 10⁻¹⁸ (must be below 10¹⁸).
+    public init(whole: UInt128, fraction: UInt64) {
+        precondition(fraction < Self.fractionScale, "fraction out of range")
+        wholeStorage = whole
+        fractionStorage = fraction
+    }
+
+    /// True when the number has no fractional part.
+    @inlinable
+    public var isInteger: Bool { fractionStorage == 0 }
+
+    /// True when the number does not fit a signed 64-bit integer column (BIGINT).
+    public var exceedsInt64: Bool { whole > UInt128(Int64.max) || (whole == UInt128(Int64.max) && fraction != 0) }
+
+    /// Adds `other` exactly; returns false (and leaves `self` unchanged) on overflow.
+    @inlinable
+    @discardableResult
+    public mutating func add(_ other: ExactDecimal) -> Bool {
+        var newFraction = fractionStorage &+ other.fractionStorage  // both < 10¹⁸: no overflow
+        var carry: UInt128 = 0
+        if newFraction >= Self.fractionScale {
+            newFraction -= Self.fractionScale
+            carry = 1
+        }
+        let (partial, overflow1) = wholeStorage.addingReportingOverflow(other.wholeStorage)
+        let (sum, overflow2) = partial.addingReportingOverflow(carry)
+        if overflow1 || overflow2 { return false }
+        wholeStorage = sum
+        fractionStorage = newFraction
+        return true
+    }
+
+    /// The decimal text: no exponent, no separators, `.` as decimal point, no trailing zeros
+    /// after it (`12`, `0.000225`, `9007199254740993.5`).
+    public var description: String {
+        if fraction == 0 { return String(whole) }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: Self.fractionDigits - digits.count) + digits
+        while digits.last == "0" { digits.removeLast() }
+        return "\(whole).\(digits)"
+    }
+
+    public static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
+        (lhs.whole, lhs.fraction) < (rhs.whole, rhs.fraction)
+    }
+}
+
+// MARK: - Parsing JSON number text
+
+extension ExactDecimal {
+    /// What a JSON number's text means as a non-negative measure.
+    public enum ParseResult: Equatable, Sendable {
+        /// The value, and whether its exact value had a non-zero fraction (before rounding to
+        /// 18 digits: `1e-400` is fractional and rounds to 0).
+        case value(ExactDecimal, isFractional: Bool)
+        /// Below zero (`-0` is zero, not negative).
+        case negative
+        /// Above the allowed maximum (2⁶³−1 by default).
+        case outOfRange
+        /// Not JSON number syntax.
+        case invalid
+    }
+
+    /// Parses the text of a JSON number (RFC 8259 grammar) exactly.
+    ///
+    /// `1e3`, `12.0` and `-0` are whole numbers; a value above `maximum` is out of range;
+    /// digits beyond the 18th decimal are rounded half to even.
+    public static func parse(
+        jsonNumber text: UnsafeRawBufferPointer,
+        maximum: UInt64 = UInt64(Int64.max)
+    ) -> ParseResult {
+        let count = text.count
+        guard count > 0 else { return .invalid }
+        var index = 0
+        let isNegative = text[0] == UInt8(ascii: "-")
+        if isNegative { index = 1 }
+
+        // Fast path: up to 18 plain digits, by far the most common case.
+        if count - index <= 18 {
+            var value: UInt64 = 0
+            var plain = index < count
+            var scan = index
+            while scan < count {
+                let digit = text[scan] &- UInt8(ascii: "0")
+                if digit > 9 { plain = false; break }
+                value = value &* 10 &+ UInt64(digit)
+                scan += 1
+            }
+            if plain && (count - index == 1 || text[index] != UInt8(ascii: "0")) {
+                if isNegative && value != 0 { return .negative }
+                if value > maximum { return .outOfRange }
+                return .value(ExactDecimal(value), isFractional: false)
+            }
+        }
+        return parseGeneral(text, from: index, isNegative: isNegative, maximum: maximum)
+    }
+
+    private static func parseGeneral(
+        _ text: UnsafeRawBufferPointer, from start: Int, isNegative: Bool, maximum: UInt64
+    ) -> ParseResult {
+        let count = text.count
+        let zero = UInt8(ascii: "0")
+        func isDigit(_ byte: UInt8) -> Bool { byte &- zero <= 9 }
+
+        // Integer digits.
+        var index = start
+        let integerStart = index
+        while index < count, isDigit(text[index]) { index += 1 }
+        let integerEnd = index
+        let integerCount = integerEnd - integerStart
+        guard integerCount > 0 else { return .invalid }
+        if integerCount > 1 && text[integerStart] == zero { return .invalid }
+
+        // Fraction digits.
+        var fractionStart = index
+        var fractionEnd = index
+        if index < count, text[index] == UInt8(ascii: ".") {
+            index += 1
+            fractionStart = index
+            while index < count, isDigit(text[index]) { index += 1 }
+            fractionEnd = index
+            guard fractionEnd > fractionStart else { return .invalid }
+        }
+        let fractionCount = fractionEnd - fractionStart
+
+        // Exponent, saturated far beyond any value that matters.
+        var exponent = 0
+        if index < count, text[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            var exponentNegative = false
+            if index < count, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
+                exponentNegative = text[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            let exponentStart = index
+            while index < count, isDigit(text[index]) {
+                if exponent < 1_000_000_000 { exponent = exponent * 10 + Int(text[index] - zero) }
+                index += 1
+            }
+            guard index > exponentStart else { return .invalid }
+            if exponentNegative { exponent = -exponent }
+        }
+        guard index == count else { return .invalid }
+
+        // The digits as one sequence D (integer digits then fraction digits).
+        let digitCount = integerCount + fractionCount
+        func digit(_ k: Int) -> UInt8 {
+            k < integerCount ? text[integerStart + k] - zero : text[fractionStart + k - integerCount] - zero
+        }
+        var firstNonZero = 0
+        while firstNonZero < digitCount, digit(firstNonZero) == 0 { firstNonZero += 1 }
+        if firstNonZero == digitCount {
+            return .value(.zero, isFractional: false)  // 0, -0, 0.000, 0e5
+        }
+        if isNegative { return .negative }
+
+        // Significant digits S = D[firstNonZero...]; the decimal point sits after `point` of them.
+        let significantCount = digitCount - firstNonZero
+        let point = integerCount - firstNonZero + exponent
+        func significant(_ k: Int) -> UInt8 {
+            k >= 0 && k < significantCount ? digit(firstNonZero + k) : 0
+        }
+        // S[0] is non-zero, so the whole part has `point` digits; 20 or more exceed UInt64.
+        if point > 19 { return .outOfRange }
+
+        var wholePart: UInt64 = 0
+        if point > 0 {
+            for k in 0..<point { wholePart = wholePart * 10 + UInt64(significant(k)) }
+        }
+        var fractionPart: UInt64 = 0
+        for j in 0..<fractionDigits { fractionPart = fractionPart * 10 + UInt64(significant(point + j)) }
+
+        // Any non-zero digit at or after the point makes the value fractional.
+        var isFractional = point <= 0
+        if !isFractional {
+            var k = point
+            while k < significantCount {
+                if significant(k) != 0 { isFractional = true; break }
+                k += 1
+            }
+        }
+
+        // Round half to even at the 19th decimal.
+        let roundIndex = point + fractionDigits
+        var roundDigit: UInt8 = 0
+        var sticky = false
+        if roundIndex < 0 {
+            sticky = true
+        } else if roundIndex < significantCount {
+            roundDigit = significant(roundIndex)
+            var k = roundIndex + 1
+            while k < significantCount {
+                if significant(k) != 0 { sticky = true; break }
+                k += 1
+            }
+        }
+        if roundDigit > 5 || (roundDigit == 5 && (sticky || fractionPart & 1 == 1)) {
+            fractionPart += 1
+            if fractionPart == fractionScale {
+                fractionPart = 0
+                let (bumped, overflow) = wholePart.addingReportingOverflow(1)
+                if overflow { return .outOfRange }
+                wholePart = bumped
+            }
+        }
+        if wholePart > maximum || (wholePart == maximum && fractionPart != 0) {
+            return .outOfRange
+        }
+        return .value(ExactDecimal(whole: UInt128(wholePart), fraction: fractionPart), isFractional: isFractional)
+    }
+}

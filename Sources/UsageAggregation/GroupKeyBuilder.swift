@@ -1,0 +1,123 @@
+import UsageDecoding
+
+/// How each group column gets its cell from a decoded record.
+public struct GroupingPlan: Sendable {
+    /// The group columns, in `--by` order.
+    public let columns: [GroupColumn]
+    /// The string values the decoder must extract, in the order it indexes them.
+    public let valueFields: [ValueField]
+    /// Per column: where its cell comes from.
+    let sources: [Source]
+
+    enum Source: Sendable {
+        case time(TimeGrain)
+        case value(Int)
+        case file
+    }
+
+    public init(columns: [GroupColumn]) {
+        self.columns = columns
+        var fields: [ValueField] = []
+        var sources: [Source] = []
+        for column in columns {
+            let field: ValueField
+            switch column {
+            case .time(let grain):
+                sources.append(.time(grain))
+                continue
+            case .file:
+                sources.append(.file)
+                continue
+            case .model: field = .model
+            case .key: field = .key
+            case .status: field = .status
+            case .custom(let name): field = .custom(name)
+            }
+            if let existing = fields.firstIndex(of: field) {
+                sources.append(.value(existing))
+            } else {
+                sources.append(.value(fields.count))
+                fields.append(field)
+            }
+        }
+        valueFields = fields
+        self.sources = sources
+    }
+
+    /// The cell of a time bucket: order-preserving, never 0 (0 means no time).
+    @inlinable
+    public static func timeCell(_ bucketStart: Int64) -> UInt64 {
+        UInt64(bitPattern: bucketStart) ^ (1 << 63)
+    }
+
+    /// The bucket start of a time cell (which must not be 0).
+    @inlinable
+    public static func bucketStart(ofCell cell: UInt64) -> Int64 {
+        Int64(bitPattern: cell ^ (1 << 63))
+    }
+}
+
+/// Builds the group key of each record, interning string values as it goes. One per thread.
+public final class GroupKeyBuilder {
+    /// The plan it follows.
+    public let plan: GroupingPlan
+    /// Ids of the strings seen by this builder (thread-local ids).
+    public private(set) var strings = StringInterner()
+    private let cells: UnsafeMutableBufferPointer<UInt64>
+    private var scratch: UnsafeMutableRawBufferPointer
+
+    public init(plan: GroupingPlan) {
+        self.plan = plan
+        cells = .allocate(capacity: max(plan.columns.count, 1))
+        cells.initialize(repeating: 0)
+        scratch = .allocate(byteCount: 256, alignment: 8)
+    }
+
+    deinit {
+        cells.deallocate()
+        scratch.deallocate()
+    }
+
+    /// The local id of a string (for the `file` column).
+    public func id(of string: String) -> UInt32 { strings.id(of: string) }
+
+    /// The key cells of `record`, decoded from `line` by `decoder`; valid until the next call.
+    public func cells(
+        for record: UsageRecord, decoder: UsageDecoder, line: UnsafeRawBufferPointer, fileID: UInt32
+    ) -> UnsafeBufferPointer<UInt64> {
+        for (column, source) in plan.sources.enumerated() {
+            switch source {
+            case .time(let grain):
+                cells[column] = record.time.map { GroupingPlan.timeCell(grain.bucketStart($0)) } ?? 0
+            case .file:
+                cells[column] = UInt64(fileID)
+            case .value(let index):
+                cells[column] = decoder.value(index).map { valueID($0, in: line) } ?? 0
+            }
+        }
+        return UnsafeBufferPointer(start: cells.baseAddress, count: plan.columns.count)
+    }
+
+    /// The id of a value's text: a string's unescaped content, or the JSON text of any other
+    /// value; an empty string is no value (id 0), like an absent one.
+    private func valueID(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> UInt64 {
+        var start = Int(span.start), end = Int(span.end)
+        if span.kind == .string {
+            start += 1
+            end -= 1
+            guard end > start else { return 0 }
+            if span.hasEscapes {
+                let body = UnsafeRawBufferPointer(rebasing: line[start..<end])
+                if scratch.count < body.count {
+                    scratch.deallocate()
+                    scratch = .allocate(byteCount: body.count, alignment: 8)
+                }
+                // Unescaped text is never longer than its escaped form.
+                let length = JSONString.unescape(body, into: scratch) ?? 0
+                guard length > 0 else { return 0 }
+                return UInt64(strings.id(of: UnsafeRawBufferPointer(rebasing: scratch[0..<length])))
+            }
+        }
+        return UInt64(strings.id(of: UnsafeRawBufferPointer(rebasing: line[start..<end])))
+    }
+}

@@ -1,0 +1,148 @@
+/// The JSON paths whose values a scan records, compiled into a tree the scanner walks.
+///
+/// Tokentally needs a few dozen values out of lines that are mostly prompt text. The scanner
+/// validates every byte but only compares keys inside *tracked* objects — objects on a
+/// planned path — against their planned children; everything else (messages, tool
+/// definitions, request bodies) is validated and skipped without a single key comparison.
+///
+/// Nodes are numbered in depth-first order, so a node's descendants are the contiguous range
+/// `id + 1 ..< subtreeEnd[id]`: when a duplicate key replaces a value, the scanner forgets
+/// everything recorded below the old value with one loop.
+///
+/// Immutable after ``init(paths:)``; shared read-only by all decoding threads.
+public final class CapturePlan: @unchecked Sendable {
+    /// Node id of the document root.
+    public static let root: Int32 = 0
+
+    /// Number of nodes (the root included).
+    public let nodeCount: Int
+
+    /// For each input path, the id of its node.
+    public let nodeIDs: [Int32]
+
+    /// One past the last descendant of each node.
+    let subtreeEnd: UnsafeMutablePointer<Int32>
+    /// Children of node `n` are `children[childStart[n] ..< childStart[n + 1]]`.
+    let childStart: UnsafeMutablePointer<Int32>
+    let children: UnsafeMutablePointer<Child>
+    let keyBytes: UnsafeMutablePointer<UInt8>
+
+    /// A child edge: an object key (and, when the key is an array index, that index).
+    struct Child {
+        var keyOffset: Int32
+        var keyLength: Int32
+        var arrayIndex: Int32  // -1 when the token is not an array index
+        var node: Int32
+    }
+
+    /// Compiles paths (each a list of reference tokens from the root) into one tree; a path
+    /// may be a prefix of another, and equal paths share a node.
+    public init(paths: [[String]]) {
+        // Build a tree with provisional ids, then renumber depth-first.
+        final class Draft {
+            var children: [(token: String, node: Draft)] = []
+            var id: Int32 = -1
+        }
+        let root = Draft()
+        var leaves: [Draft] = []
+        for path in paths {
+            var node = root
+            for token in path {
+                if let existing = node.children.first(where: { $0.token == token }) {
+                    node = existing.node
+                } else {
+                    let child = Draft()
+                    node.children.append((token, child))
+                    node = child
+                }
+            }
+            leaves.append(node)
+        }
+
+        var ordered: [Draft] = []
+        var ends: [Int32] = []
+        func number(_ node: Draft) {
+            node.id = Int32(ordered.count)
+            ordered.append(node)
+            ends.append(0)
+            for child in node.children { number(child.node) }
+            ends[Int(node.id)] = Int32(ordered.count)
+        }
+        number(root)
+
+        nodeCount = ordered.count
+        nodeIDs = leaves.map(\.id)
+        subtreeEnd = .allocate(capacity: nodeCount)
+        subtreeEnd.initialize(from: ends, count: nodeCount)
+
+        var starts: [Int32] = []
+        var edges: [Child] = []
+        var bytes: [UInt8] = []
+        for node in ordered {
+            starts.append(Int32(edges.count))
+            for (token, child) in node.children {
+                edges.append(Child(
+                    keyOffset: Int32(bytes.count), keyLength: Int32(token.utf8.count),
+                    arrayIndex: JSONPointer.arrayIndex(token) ?? -1, node: child.id))
+                bytes.append(contentsOf: token.utf8)
+            }
+        }
+        starts.append(Int32(edges.count))
+        childStart = .allocate(capacity: starts.count)
+        childStart.initialize(from: starts, count: starts.count)
+        children = .allocate(capacity: max(edges.count, 1))
+        children.initialize(from: edges, count: edges.count)
+        keyBytes = .allocate(capacity: max(bytes.count, 1))
+        keyBytes.initialize(from: bytes, count: bytes.count)
+    }
+
+    deinit {
+        subtreeEnd.deallocate()
+        childStart.deallocate()
+        children.deallocate()
+        keyBytes.deallocate()
+    }
+
+    /// The child of `node` reached by object key `key` (unescaped bytes), or -1.
+    @inline(__always)
+    func child(of node: Int32, key: UnsafePointer<UInt8>, length: Int) -> Int32 {
+        var index = Int(childStart[Int(node)])
+        let end = Int(childStart[Int(node) + 1])
+        while index < end {
+            let edge = children[index]
+            if Int(edge.keyLength) == length && memoryEqual(keyBytes + Int(edge.keyOffset), key, length) {
+                return edge.node
+            }
+            index += 1
+        }
+        return -1
+    }
+
+    /// The child of `node` reached by array index `position`, or -1.
+    @inline(__always)
+    func child(of node: Int32, index position: Int32) -> Int32 {
+        var index = Int(childStart[Int(node)])
+        let end = Int(childStart[Int(node) + 1])
+        while index < end {
+            if children[index].arrayIndex == position { return children[index].node }
+            index += 1
+        }
+        return -1
+    }
+
+    /// Whether `node` has any child (so its object or array needs key or index lookups).
+    @inline(__always)
+    func hasChildren(_ node: Int32) -> Bool {
+        childStart[Int(node)] != childStart[Int(node) + 1]
+    }
+}
+
+@inline(__always)
+func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var index = 0
+    while index < count {
+        if a[index] != b[index] { return false }
+        index += 1
+    }
+    return true
+}

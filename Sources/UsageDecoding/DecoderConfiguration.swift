@@ -1,0 +1,48 @@
+/// A field tokentally reads from every line, with a default location that `--field` can
+/// override by a JSON Pointer.
+public enum BuiltinField: String, Sendable, CaseIterable, Hashable {
+    /// The request's time (default: the wrapper's `timestamp`, `ts`, `time`, …, then the
+    /// body's `created_at`, …).
+    case time
+    /// The model id (default: the innermost `model`).
+    case model
+    /// The API key (default: the outermost `api_key`).
+    case key
+    /// The request status (default: the innermost `status`).
+    case status
+    /// The usage object (default: found by shape).
+    case usage
+    /// The cost in USD (default: `usage.cost`).
+    case cost
+}
+
+/// A value a record carries for grouping: a built-in string field or a custom `--field`.
+public enum ValueField: Hashable, Sendable {
+    case model, key, status
+    /// A custom dimension defined by `--field NAME=POINTER`.
+    case custom(String)
+}
+
+/// Everything stage 3 needs to know, resolved from the command line before any line is read.
+public struct DecoderConfiguration: Sendable {
+    /// `--field` pointers that replace a built-in field's default location.
+    public var overrides: [BuiltinField: JSONPointer] = [:]
+    /// `--field` pointers of custom dimensions, by name.
+    public var customFields: [String: JSONPointer] = [:]
+    /// The values each record must carry, in the order ``UsageDecoder/value(_:)`` indexes them.
+    public var valueFields: [ValueField] = []
+    /// Deepest nesting of objects and arrays accepted.
+    public var maxDepth: Int = JSONScanner.defaultMaxDepth
+
+    public init(
+        overrides: [BuiltinField: JSONPointer] = [:],
+        customFields: [String: JSONPointer] = [:],
+        valueFields: [ValueField] = [],
+        maxDepth: Int = JSONScanner.defaultMaxDepth
+    ) {
+        self.overrides = overrides
+        self.customFields = customFields
+        self.valueFields = valueFields
+        self.maxDepth = maxDepth
+    }
+}

@@ -1,0 +1,67 @@
+/// A JSON Pointer (RFC 6901): the path of a value inside a JSON document, such as
+/// `/metadata/user_api_key_hash` or `/choices/0/message`.
+public struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
+    /// The reference tokens, unescaped (`~1` → `/`, `~0` → `~`). `""` is the whole document.
+    public var tokens: [String]
+
+    /// A pointer from its unescaped tokens.
+    public init(tokens: [String]) { self.tokens = tokens }
+
+    /// Why a pointer's text is not a JSON Pointer.
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var text: String
+        public var reason: String
+        public var description: String { "'\(text)' is not a JSON Pointer: \(reason)" }
+    }
+
+    /// Parses pointer text: empty (the whole document) or `/`-separated tokens where `~0` is
+    /// `~` and `~1` is `/`.
+    public init(parsing text: String) throws(ParseError) {
+        guard !text.isEmpty else {
+            tokens = []
+            return
+        }
+        guard text.hasPrefix("/") else {
+            throw ParseError(text: text, reason: "it must start with '/' (for example /metadata/team)")
+        }
+        var parsed: [String] = []
+        for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            var token = ""
+            var iterator = raw.makeIterator()
+            while let character = iterator.next() {
+                guard character == "~" else {
+                    token.append(character)
+                    continue
+                }
+                switch iterator.next() {
+                case "0": token.append("~")
+                case "1": token.append("/")
+                default: throw ParseError(text: text, reason: "'~' must be followed by 0 or 1")
+                }
+            }
+            parsed.append(token)
+        }
+        tokens = parsed
+    }
+
+    /// The pointer's text, escaped again.
+    public var description: String {
+        tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+            .joined()
+    }
+
+    /// The array index a token denotes (RFC 6901: `0` or digits without a leading zero),
+    /// or nil.
+    static func arrayIndex(_ token: String) -> Int32? {
+        let utf8 = Array(token.utf8)
+        guard !utf8.isEmpty, utf8.count <= 9, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        if utf8.count > 1 && utf8[0] == 0x30 { return nil }
+        return Int32(token)
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,121 @@
+import TallyPrimitives
+
+/// Turns a JSON timestamp value into Unix seconds (UTC), without Foundation.
+///
+/// Accepted (PRODUCT.md, "Record shapes"):
+/// - RFC 3339 / ISO 8601 strings with any offset and any fraction: `2026-11-28T09:15:02Z`,
+///   `2026-11-28T10:15:02.123456+01:00`, `…+0100`, `…+01`; `T`, `t` or a space between
+///   date and time; seconds optional; a date alone is its midnight.
+/// - Naive strings without an offset (`2026-11-28 09:15:02.847371`, as LiteLLM writes): UTC.
+/// - Epoch numbers, or strings of digits, told apart by magnitude: below 10¹¹ seconds,
+///   below 10¹⁴ milliseconds, below 10¹⁷ microseconds, else nanoseconds. Fractions are
+///   dropped (times are floored to the second).
+///
+/// Years 0001–9999 only; anything else is not a usable time.
+public enum TimestampParser {
+    /// Unix seconds of a JSON value, or nil when it is not a usable timestamp.
+    public static func seconds(of span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> Int64? {
+        let start = Int(span.start), end = Int(span.end)
+        switch span.kind {
+        case .number:
+            return epoch(UnsafeRawBufferPointer(rebasing: line[start..<end]))
+        case .string:
+            guard !span.hasEscapes else { return nil }  // timestamps never need escapes
+            let text = UnsafeRawBufferPointer(rebasing: line[(start + 1)..<(end - 1)])
+            if !text.isEmpty && text.allSatisfy({ $0 &- 0x30 <= 9 || $0 == UInt8(ascii: ".") }) {
+                return epoch(text)
+            }
+            return rfc3339(text)
+        default:
+            return nil
+        }
+    }
+
+    /// Epoch seconds from number text, by magnitude.
+    static func epoch(_ text: UnsafeRawBufferPointer) -> Int64? {
+        guard case .value(let value, _) = ExactDecimal.parse(jsonNumber: text, maximum: UInt64.max) else { return nil }
+        let whole = value.whole
+        let seconds: UInt128
+        switch whole {
+        case ..<100_000_000_000: seconds = whole
+        case ..<100_000_000_000_000: seconds = whole / 1_000
+        case ..<100_000_000_000_000_000: seconds = whole / 1_000_000
+        default: seconds = whole / 1_000_000_000
+        }
+        guard seconds <= UInt128(CivilTime.latest) else { return nil }
+        return Int64(seconds)
+    }
+
+    /// Unix seconds of RFC 3339 / ISO 8601 text, or nil.
+    static func rfc3339(_ text: UnsafeRawBufferPointer) -> Int64? {
+        var i = 0
+        let n = text.count
+        func digits(_ count: Int) -> Int? {
+            guard i + count <= n else { return nil }
+            var value = 0
+            for _ in 0..<count {
+                let digit = text[i] &- 0x30
+                guard digit <= 9 else { return nil }
+                value = value * 10 + Int(digit)
+                i += 1
+            }
+            return value
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard i < n, text[i] == byte else { return false }
+            i += 1
+            return true
+        }
+
+        guard let year = digits(4), year >= 1, expect(UInt8(ascii: "-")),
+            let month = digits(2), (1...12).contains(month), expect(UInt8(ascii: "-")),
+            let day = digits(2), day >= 1, day <= CivilTime.daysInMonth(year: Int64(year), month: month)
+        else { return nil }
+
+        var hour = 0, minute = 0, second = 0
+        if i < n, text[i] == UInt8(ascii: "T") || text[i] == UInt8(ascii: "t") || text[i] == UInt8(ascii: " ") {
+            i += 1
+            guard let h = digits(2), h <= 23, expect(UInt8(ascii: ":")), let m = digits(2), m <= 59 else { return nil }
+            hour = h
+            minute = m
+            if expect(UInt8(ascii: ":")) {
+                guard let s = digits(2), s <= 60 else { return nil }
+                second = min(s, 59)  // a leap second stays in its minute
+                if i < n, text[i] == UInt8(ascii: ".") || text[i] == UInt8(ascii: ",") {
+                    i += 1
+                    let fractionStart = i
+                    while i < n, text[i] &- 0x30 <= 9 { i += 1 }
+                    guard i > fractionStart else { return nil }
+                }
+            }
+        }
+
+        var offsetSeconds = 0
+        if i < n {
+            switch text[i] {
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+                i += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                let sign = text[i] == UInt8(ascii: "-") ? -1 : 1
+                i += 1
+                guard let offsetHours = digits(2), offsetHours <= 23 else { return nil }
+                var offsetMinutes = 0
+                if i < n {
+                    _ = expect(UInt8(ascii: ":"))
+                    guard let m = digits(2), m <= 59 else { return nil }
+                    offsetMinutes = m
+                }
+                offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
+            default:
+                return nil
+            }
+        }
+        guard i == n else { return nil }
+
+        let days = CivilTime.days(year: Int64(year), month: month, day: day)
+        let local = days * CivilTime.secondsPerDay + Int64(hour * 3600 + minute * 60 + second)
+        let utc = local - Int64(offsetSeconds)
+        guard utc >= CivilTime.earliest && utc <= CivilTime.latest else { return nil }
+        return utc
+    }
+}
