@@ -71,16 +71,20 @@ public struct RunReport: Sendable {
         var fileNotes: [String] = []
         if count(.failed) > 0 { fileNotes.append("\(count(.failed)) failed") }
         if count(.flagged) > 0 { fileNotes.append("\(count(.flagged)) flagged") }
-        let fileText = "\(files.count) file\(files.count == 1 ? "" : "s")" + (fileNotes.isEmpty ? "" : " (\(fileNotes.joined(separator: ", ")))")
-        var terms = ["\(totals.records) records", "\(totals.noUsage) without usage", "\(totals.blankLines) blank"]
+        let fileText = plural(files.count, "file") + (fileNotes.isEmpty ? "" : " (\(fileNotes.joined(separator: ", ")))")
+        var terms = [plural(totals.records, "record"), "\(totals.noUsage) without usage", "\(totals.blankLines) blank"]
         let reasons = zip(BadLineReason.allCases, totals.badLinesByReason).filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }
         terms.append("\(totals.badLines) bad" + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"))
         if totals.failedFileLines > 0 { terms.append("\(totals.failedFileLines) in failed files") }
         let warningCount = totals.warnings.reduce(0, +)
-        var text = "tokentally: \(fileText), \(totals.linesRead) lines: \(terms.joined(separator: ", "))"
-        if warningCount > 0 { text += "; \(warningCount) warnings" }
-        text += "; \(rows) rows"
+        var text = "tokentally: \(fileText), \(plural(totals.linesRead, "line")): \(terms.joined(separator: ", "))"
+        if warningCount > 0 { text += "; \(plural(warningCount, "warning"))" }
+        text += "; \(plural(rows, "row"))"
         return text
+    }
+
+    private func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 
     /// One line per input that is not ok, one per sampled bad line (at most 20), and one for
