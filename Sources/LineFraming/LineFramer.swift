@@ -114,8 +114,10 @@ public struct LineFramer: DecompressedSink {
         }
         if atStreamStart { dropByteOrderMark() }
         if filled > 0 && !cleanEnd {
-            ending.fragmentBytes = filled
-            filled = 0
+            // Whole lines before the fragment still leave; only the fragment is measured.
+            let batchEnd = lastIndex(of: 0x0A, from: 0, below: filled).map { $0 + 1 } ?? 0
+            ending.fragmentBytes = filled - batchEnd
+            filled = batchEnd
         }
         if filled > 0 || !droppedLineLengths.isEmpty {
             emit(LineBatch(storage: storage, byteCount: filled, droppedLineLengths: droppedLineLengths))
