@@ -54,6 +54,8 @@ public struct LineFramer: DecompressedSink {
     /// Inside a too-long line whose bytes are being skipped.
     private var skipping = false
     private var skippedLength = 0
+    /// The last skipped byte is a `\r`: not part of the line if a `\n` (or a clean end) follows.
+    private var skippedEndsWithCR = false
     /// Too-long lines not yet attached to a batch.
     private var droppedLineLengths: [Int] = []
 
@@ -106,7 +108,7 @@ public struct LineFramer: DecompressedSink {
         var ending = Ending(fragmentBytes: 0)
         if skipping {
             if cleanEnd {
-                droppedLineLengths.append(skippedLength)
+                droppedLineLengths.append(skippedLength - (skippedEndsWithCR ? 1 : 0))
             } else {
                 ending.fragmentBytes = skippedLength
             }
@@ -166,6 +168,7 @@ public struct LineFramer: DecompressedSink {
     private mutating func startSkip() {
         skipping = true
         skippedLength = filled
+        skippedEndsWithCR = storage.base.load(fromByteOffset: filled - 1, as: UInt8.self) == 0x0D
         filled = 0
         noNewlineBelow = 0
         if storage.capacity > batchBytes + Self.slackBytes {
@@ -178,12 +181,14 @@ public struct LineFramer: DecompressedSink {
         let base = storage.base.assumingMemoryBound(to: UInt8.self)
         guard let found = memchr(base + start, 0x0A, filled - start) else {
             skippedLength += filled - start
+            skippedEndsWithCR = base[filled - 1] == 0x0D
             filled = start  // discard: the skipped line's bytes are not kept
             return
         }
         let newline = UnsafeRawPointer(found) - UnsafeRawPointer(base)
         var length = skippedLength + newline - start
-        if length > 0, newline > start, base[newline - 1] == 0x0D { length -= 1 }
+        // The `\r` before the `\n` may have come in an earlier commit, already discarded.
+        if newline > start ? base[newline - 1] == 0x0D : skippedEndsWithCR { length -= 1 }
         droppedLineLengths.append(length)
         skipping = false
         let rest = filled - (newline + 1)

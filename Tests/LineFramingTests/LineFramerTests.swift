@@ -20,6 +20,22 @@ import Testing
         Array(repeating: byte.asciiValue!, count: max(0, count))
     }
 
+    /// Regression (issue 2): the length of a skipped too-long line counted its `\r` when the
+    /// `\r` and the `\n` came in different commits (21 bytes instead of 20 here), and when a
+    /// too-long last line ended in `\r` without `\n`.
+    @Test func skippedLineLengthExcludesACarriageReturnFromAnEarlierCommit() {
+        let input = Self.repeated("z", 20) + Array("\r\nok\n".utf8)
+        for chunkSize in [1, 13, 21] {  // 21: the \r ends the first commit, the \n starts the second
+            let run = runFramer(input, chunkSize: chunkSize, batchBytes: 5, maxLineBytes: 10, cleanEnd: true)
+            #expect(run.framed.lines == [.tooLong(20), .text(Array("ok".utf8))], "chunk \(chunkSize)")
+        }
+        let last = Array("ok\n".utf8) + Self.repeated("z", 20) + Array("\r".utf8)
+        let run = runFramer(last, chunkSize: 4096, batchBytes: 5, maxLineBytes: 10, cleanEnd: true)
+        #expect(run.framed.lines == [.text(Array("ok".utf8)), .tooLong(20)])
+        let cut = runFramer(last, chunkSize: 4096, batchBytes: 5, maxLineBytes: 10, cleanEnd: false)
+        #expect(cut.framed == Framed(lines: [.text(Array("ok".utf8))], fragmentBytes: 21))
+    }
+
     /// After a stream that did not end cleanly the bytes after the last newline are measured,
     /// never emitted.
     ///
