@@ -146,8 +146,9 @@ public struct LineFramer: DecompressedSink {
     private mutating func cut() {
         if let lastNewline = lastIndex(of: 0x0A, from: noNewlineBelow, below: filled) {
             let batchEnd = lastNewline + 1
-            let next = ByteStorage(capacity: batchBytes + Self.slackBytes)
             let tail = filled - batchEnd
+            // A buffer grown for a long line may hold more of the next line than a batch.
+            let next = ByteStorage(capacity: max(batchBytes, tail) + Self.slackBytes)
             if tail > 0 { next.base.copyMemory(from: storage.base + batchEnd, byteCount: tail) }
             emit(LineBatch(storage: storage, byteCount: batchEnd, droppedLineLengths: droppedLineLengths))
             droppedLineLengths = []

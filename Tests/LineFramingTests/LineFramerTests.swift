@@ -20,6 +20,18 @@ import Testing
         Array(repeating: byte.asciiValue!, count: max(0, count))
     }
 
+    /// Regression (issue 2): after a long line had grown the buffer, one commit could hold the
+    /// end of that line and more of the next than a fresh batch buffer holds; the framer copied
+    /// that partial line into a buffer of `batchBytes` + slack bytes, past its end.
+    @Test func longPartialLineAfterACutFitsTheNextBuffer() {
+        let first = Self.repeated("a", 600_000), second = Self.repeated("b", 800_000)
+        let input = first + [0x0A] + second + [0x0A] + Array("c".utf8)
+        for batchBytes in [64, 1 << 10] {
+            let run = runFramer(input, chunkSize: Int.max, batchBytes: batchBytes, maxLineBytes: 1 << 20, cleanEnd: true)
+            #expect(run.framed.lines == [.text(first), .text(second), .text(Array("c".utf8))])
+        }
+    }
+
     /// Regression (issue 2): the length of a skipped too-long line counted its `\r` when the
     /// `\r` and the `\n` came in different commits (21 bytes instead of 20 here), and when a
     /// too-long last line ended in `\r` without `\n`.
