@@ -1,4 +1,3 @@
-import Foundation
 import LogInput
 import Testing
 
@@ -84,7 +83,7 @@ import Testing
     }
 
     /// Two fixtures concatenated: both members verified, the output joined.
-    @Test func catOfPigzAndBgzipIsOneStream() {
+    @Test func catOfPigzAndGzipIsOneStream() {
         let bytes = Fixtures.bytes("pigz.jsonl.gz") + Fixtures.bytes("gzip.jsonl.gz")
         let (outcome, received) = readInMemory(bytes, namedGzip: true, chunkSize: 7)
         #expect(outcome.status == .ok)
