@@ -54,6 +54,8 @@ public struct LineFramer: DecompressedSink {
     /// Inside a too-long line whose bytes are being skipped.
     private var skipping = false
     private var skippedLength = 0
+    /// The last skipped byte is a `\r`: not part of the line if a `\n` (or a clean end) follows.
+    private var skippedEndsWithCR = false
     /// Too-long lines not yet attached to a batch.
     private var droppedLineLengths: [Int] = []
 
@@ -106,7 +108,7 @@ public struct LineFramer: DecompressedSink {
         var ending = Ending(fragmentBytes: 0)
         if skipping {
             if cleanEnd {
-                droppedLineLengths.append(skippedLength)
+                droppedLineLengths.append(skippedLength - (skippedEndsWithCR ? 1 : 0))
             } else {
                 ending.fragmentBytes = skippedLength
             }
@@ -114,8 +116,10 @@ public struct LineFramer: DecompressedSink {
         }
         if atStreamStart { dropByteOrderMark() }
         if filled > 0 && !cleanEnd {
-            ending.fragmentBytes = filled
-            filled = 0
+            // Whole lines before the fragment still leave; only the fragment is measured.
+            let batchEnd = lastIndex(of: 0x0A, from: 0, below: filled).map { $0 + 1 } ?? 0
+            ending.fragmentBytes = filled - batchEnd
+            filled = batchEnd
         }
         if filled > 0 || !droppedLineLengths.isEmpty {
             emit(LineBatch(storage: storage, byteCount: filled, droppedLineLengths: droppedLineLengths))
@@ -142,8 +146,9 @@ public struct LineFramer: DecompressedSink {
     private mutating func cut() {
         if let lastNewline = lastIndex(of: 0x0A, from: noNewlineBelow, below: filled) {
             let batchEnd = lastNewline + 1
-            let next = ByteStorage(capacity: batchBytes + Self.slackBytes)
             let tail = filled - batchEnd
+            // A buffer grown for a long line may hold more of the next line than a batch.
+            let next = ByteStorage(capacity: max(batchBytes, tail) + Self.slackBytes)
             if tail > 0 { next.base.copyMemory(from: storage.base + batchEnd, byteCount: tail) }
             emit(LineBatch(storage: storage, byteCount: batchEnd, droppedLineLengths: droppedLineLengths))
             droppedLineLengths = []
@@ -164,6 +169,7 @@ public struct LineFramer: DecompressedSink {
     private mutating func startSkip() {
         skipping = true
         skippedLength = filled
+        skippedEndsWithCR = storage.base.load(fromByteOffset: filled - 1, as: UInt8.self) == 0x0D
         filled = 0
         noNewlineBelow = 0
         if storage.capacity > batchBytes + Self.slackBytes {
@@ -176,12 +182,14 @@ public struct LineFramer: DecompressedSink {
         let base = storage.base.assumingMemoryBound(to: UInt8.self)
         guard let found = memchr(base + start, 0x0A, filled - start) else {
             skippedLength += filled - start
+            skippedEndsWithCR = base[filled - 1] == 0x0D
             filled = start  // discard: the skipped line's bytes are not kept
             return
         }
         let newline = UnsafeRawPointer(found) - UnsafeRawPointer(base)
         var length = skippedLength + newline - start
-        if length > 0, newline > start, base[newline - 1] == 0x0D { length -= 1 }
+        // The `\r` before the `\n` may have come in an earlier commit, already discarded.
+        if newline > start ? base[newline - 1] == 0x0D : skippedEndsWithCR { length -= 1 }
         droppedLineLengths.append(length)
         skipping = false
         let rest = filled - (newline + 1)

@@ -109,16 +109,11 @@ public enum InputReader {
 
         memberLoop: while true {
             // Inside a member: inflate until its trailer has been verified.
+            var sourceEnded = false
             while true {
-                if raw.available == 0 {
+                if raw.available == 0 && !sourceEnded {
                     try raw.fill(atLeast: 1, from: &source)
-                    if raw.available == 0 {
-                        outcome.failure = InputFailure(
-                            kind: .truncated, offset: raw.offsetOfEnd,
-                            detail: "ends inside gzip member \(outcome.members + 1) (which starts at byte "
-                                + "\(memberStart)) at byte \(raw.offsetOfEnd)")
-                        return
-                    }
+                    sourceEnded = raw.available == 0
                 }
                 let space = sink.writableBuffer()
                 let (step, consumed, produced) = inflater.inflate(input: raw.unread, output: space)
@@ -130,6 +125,16 @@ public enum InputReader {
                 }
                 switch step {
                 case .progress:
+                    // At the end of the input zlib may still hold output for bytes it has
+                    // consumed (a match it had no room to copy): take all of it before calling
+                    // the member truncated, so what is salvaged does not depend on buffer sizes.
+                    if sourceEnded && produced == 0 {
+                        outcome.failure = InputFailure(
+                            kind: .truncated, offset: raw.offsetOfEnd,
+                            detail: "ends inside gzip member \(outcome.members + 1) (which starts at byte "
+                                + "\(memberStart)) at byte \(raw.offsetOfEnd)")
+                        return
+                    }
                     continue
                 case .memberEnd:
                     memberIsBGZF = inflater.memberIsBGZF
