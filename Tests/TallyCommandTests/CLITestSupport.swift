@@ -58,8 +58,8 @@ func tokentally(_ arguments: [String], in directory: URL, stdinPath: String? = n
     let id = UUID().uuidString
     let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("tokentally-cli-\(id).out")
     let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("tokentally-cli-\(id).err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)

@@ -13,21 +13,9 @@ import TallyPipeline
     static let companion = usageLine(model: "anthropic/claude-sonnet-4", input: "7", output: "3", cost: "0.5") + "\n"
     static let companionRow = "2026-11-28,anthropic/claude-sonnet-4,1,7,0,0,3,0,10,0.5\n"
 
-    /// Known bug in stage 2 (Sources/LineFraming, not fixed here): `LineFramer.finish(cleanEnd:
-    /// false)` counts every byte still in its buffer as the damaged fragment, so complete lines
-    /// not yet cut into a batch (all of them, for a failed input smaller than a batch) vanish:
-    /// they are neither `failed_file_lines` nor salvageable, and `--salvage` counts nothing.
-    /// Batch sizes below the bytes before the damage hide it, so each case runs at 200 bytes
-    /// (exact figures, passing) and at larger sizes (the same figures, as a known issue until
-    /// the framer keeps complete lines). `withKnownIssue` fails once the bug is fixed.
-    static func checking(batchBytes: Int?, _ body: () throws -> Void) throws {
-        if batchBytes == 200 {
-            try body()
-        } else {
-            withKnownIssue("LineFramer.finish(cleanEnd: false) drops buffered complete lines") { try body() }
-        }
-    }
-
+    /// Batch sizes: the small one cuts batches before the damage; the larger ones leave the
+    /// complete lines in the framer when the damage is found (regression, issue 2:
+    /// `LineFramer.finish(cleanEnd: false)` once dropped them).
     static let batchSizes: [Int?] = [200, 4096, nil]
 
     /// The gzip file cut 10 bytes into the fourth line: three complete lines, then a fragment.
@@ -71,7 +59,7 @@ import TallyPipeline
             #expect(report.exitCode == 2)
             #expect(report.problemLines.contains { $0.hasPrefix("tokentally: \(cut): failed") })
             // Three complete lines and the cut fourth were read; none counts.
-            try Self.checking(batchBytes: batchBytes) {
+            do {
                 #expect(Terms(failed.tally) == Terms(linesRead: 4, records: 0, failedFileLines: 4))
                 let salvageable = try #require(failed.salvageable)
                 #expect(Terms(salvageable) == Terms(linesRead: 3, records: 3))
@@ -96,7 +84,7 @@ import TallyPipeline
         let failure = try #require(files[1]["failure"] as? [String: Any])
         #expect(failure["salvaged"] as? Bool == true)
         #expect(failure["kind"] as? String == "truncated")
-        try Self.checking(batchBytes: batchBytes) {
+        do {
             // Records 1–3 of the cut file (100+200+300 in, 10+20+30 out, 3 × 0.001) and the companion.
             #expect(run.csv == header("day,model")
                 + Self.companionRow
@@ -134,7 +122,7 @@ import TallyPipeline
         #expect(run.report.files.first?.status == .failed)
         #expect(run.report.exitCode == 2)
         // Five complete lines were read (the damage is found at the member's end); none counts.
-        try Self.checking(batchBytes: batchBytes) {
+        do {
             #expect(Terms(run.report.totals) == Terms(linesRead: 5, records: 0, failedFileLines: 5))
         }
     }
