@@ -12,6 +12,10 @@ public struct InputFile: Sendable, Hashable, Comparable {
     public enum Location: Sendable, Hashable {
         case file(path: String)
         case standardInput
+        /// Something found in a directory walk that cannot be read: a subdirectory that cannot
+        /// be listed, or a name that is not UTF-8. It fails with `errno` when opened, so it is
+        /// reported, never silently left out.
+        case unusable(path: String, errno: Int32)
     }
 
     /// Where the bytes are.
@@ -21,7 +25,7 @@ public struct InputFile: Sendable, Hashable, Comparable {
     /// line, or joined below a named directory; `-` for standard input.
     public var displayName: String {
         switch location {
-        case .file(let path): return path
+        case .file(let path), .unusable(let path, _): return path
         case .standardInput: return "-"
         }
     }
@@ -44,6 +48,7 @@ public struct InputFile: Sendable, Hashable, Comparable {
         switch location {
         case .file(let path): return try FileByteSource(path: path)
         case .standardInput: return FileByteSource(standardInput: ())
+        case .unusable(_, let code): throw ByteSourceError(code: code)
         }
     }
 }
@@ -63,7 +68,9 @@ public struct InputDiscoveryError: Error, Sendable, Equatable, CustomStringConve
 /// - A file operand is read whatever its name (its content is sniffed).
 /// - A directory is walked recursively for `*.jsonl`, `*.ndjson`, `*.json`, each optionally
 ///   followed by `.gz` (case-insensitive). Symbolic links to files are followed; symbolic links
-///   to directories are not (no cycles). Entries that cannot be listed are skipped, never fatal.
+///   to directories are not (no cycles). A subdirectory that cannot be listed, or a log whose
+///   name is not UTF-8, becomes an ``InputFile/Location/unusable(path:errno:)`` input: it fails
+///   when read (and is reported), never fatal and never silently left out.
 /// - `-` is standard input.
 ///
 /// The result is sorted by display name, with the same file named twice (by any path) kept once.
@@ -82,6 +89,7 @@ public enum InputDiscovery {
         // One path per file: the first in byte order, so the choice does not depend on the
         // order of the operands.
         var pathByIdentity: [FileIdentity: String] = [:]
+        var unusable = Set<InputFile>()
         var sawStandardInput = false
 
         func add(_ path: String, identity: FileIdentity) {
@@ -105,7 +113,9 @@ public enum InputDiscovery {
                 guard access(operand, R_OK | X_OK) == 0 else {
                     throw InputDiscoveryError(path: operand, reason: "directory cannot be read: \(String(cString: strerror(errno)))")
                 }
-                walk(directory: operand) { path, identity in add(path, identity: identity) }
+                walk(directory: operand) { input, identity in
+                    if let identity { add(input.displayName, identity: identity) } else { unusable.insert(input) }
+                }
             } else {
                 guard access(operand, R_OK) == 0 else {
                     throw InputDiscoveryError(path: operand, reason: "cannot be read: \(String(cString: strerror(errno)))")
@@ -113,35 +123,47 @@ public enum InputDiscovery {
                 add(operand, identity: FileIdentity(info))
             }
         }
-        var found = pathByIdentity.values.map { InputFile(.file(path: $0)) }
+        var found = pathByIdentity.values.map { InputFile(.file(path: $0)) } + unusable
         if sawStandardInput { found.append(InputFile(.standardInput)) }
         return found.sorted()
     }
 
-    private static func walk(directory: String, _ visit: (String, FileIdentity) -> Void) {
-        guard let handle = opendir(directory) else { return }
-        var names: [String] = []
+    /// Visits every log below `directory`, in name order; reports what cannot be read as
+    /// ``InputFile/Location/unusable(path:errno:)``.
+    private static func walk(directory: String, _ visit: (InputFile, FileIdentity?) -> Void) {
+        guard let handle = opendir(directory) else {
+            visit(InputFile(.unusable(path: directory, errno: errno)), nil)
+            return
+        }
+        var names: [(name: String, isUTF8: Bool)] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw -> (String, Bool) in
+                let bytes = raw.prefix { $0 != 0 }
+                if let name = String(validating: bytes, as: UTF8.self) { return (name, true) }
+                return (String(decoding: bytes, as: UTF8.self), false)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if entryName.0 != "." && entryName.0 != ".." { names.append(entryName) }
         }
         closedir(handle)
 
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        for name in names.sorted() {
+        for (name, isUTF8) in names.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
             let path = prefix + name
+            guard isUTF8 else {
+                // A path that is not UTF-8 cannot be named in a String: report it.
+                if isLogName(name) { visit(InputFile(.unusable(path: path, errno: EILSEQ)), nil) }
+                continue
+            }
             var linkInfo = stat()
-            guard lstat(path, &linkInfo) == 0 else { continue }
+            guard lstat(path, &linkInfo) == 0 else { continue }  // removed since listed
             let isLink = linkInfo.st_mode & S_IFMT == S_IFLNK
             var info = linkInfo
-            if isLink, stat(path, &info) != 0 { continue }
+            if isLink, stat(path, &info) != 0 { continue }  // a dangling link
             switch info.st_mode & S_IFMT {
             case S_IFDIR where !isLink:
                 walk(directory: path, visit)
             case S_IFREG where isLogName(name):
-                visit(path, FileIdentity(info))
+                visit(InputFile(.file(path: path)), FileIdentity(info))
             default:
                 continue
             }

@@ -118,6 +118,8 @@ public enum InputReader {
                 let space = sink.writableBuffer()
                 let (step, consumed, produced) = inflater.inflate(input: raw.unread, output: space)
                 raw.consume(consumed)
+                // The first header decides gzip or BGZF, even if the member then fails.
+                if firstMember && outcome.compression == .gzip && inflater.memberIsBGZF { outcome.compression = .bgzf }
                 if produced > 0 {
                     sink.commit(produced)
                     memberOutput += Int64(produced)
@@ -168,10 +170,7 @@ public enum InputReader {
 
             // A member ended, verified.
             outcome.members += 1
-            if firstMember {
-                outcome.compression = memberIsBGZF ? .bgzf : .gzip
-                firstMember = false
-            }
+            firstMember = false
             lastMemberWasBGZFEnd = memberIsBGZF && memberOutput == 0
 
             // What follows: another member, the end, or trailing bytes.

@@ -178,6 +178,29 @@ final class TemporaryDirectory {
         #expect(error?.reason == "cannot be read: Permission denied")
     }
 
+    /// Regression, issue 2: a log whose name is not UTF-8 was skipped without a word. It is now
+    /// an input that fails with EILSEQ when opened, so the run reports it.
+    @Test func logNamedInInvalidUTF8IsReportedNotSkipped() throws {
+        let tmp = try TemporaryDirectory()
+        try tmp.file("logs/ok.jsonl")
+        var raw = Array(tmp("logs/bad-\u{FF}.jsonl").utf8)
+        // Replace the UTF-8 encoding of U+00FF (C3 BF) with the lone byte FF.
+        let index = raw.firstIndex(of: 0xC3)!
+        raw.replaceSubrange(index...(index + 1), with: [0xFF])
+        let fd = raw.withUnsafeBufferPointer { bytes -> Int32 in
+            let cPath = Array(bytes) + [0]
+            return cPath.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        }
+        #expect(fd >= 0)
+        close(fd)
+
+        let inputs = try InputDiscovery.discover([tmp("logs")])
+        #expect(inputs.count == 2)
+        let unusable = inputs.first { $0.displayName.hasSuffix(".jsonl") && $0.displayName.contains("\u{FFFD}") }
+        #expect(unusable?.location == .unusable(path: tmp("logs/bad-\u{FFFD}.jsonl"), errno: EILSEQ))
+        #expect(throws: ByteSourceError(code: EILSEQ)) { _ = try unusable?.open() }
+    }
+
     @Test func emptyDirectoryHasNoInputs() throws {
         let tmp = try TemporaryDirectory()
         try tmp.directory("empty/nested")

@@ -73,6 +73,7 @@ head -c 4000 pigz.jsonl.gz > truncated-pigz.jsonl.gz
 # bgzip.jsonl.gz holds blocks at 0 (5675 bytes, 65280 out), 5675 (2055 bytes, 20241 out) and
 # the EOF block at 7730 (28 bytes); cut inside the second block.
 head -c 7000 bgzip.jsonl.gz > truncated-bgzip.jsonl.gz
+head -c 3000 bgzip.jsonl.gz > truncated-bgzip-first-block.jsonl.gz
 
 # pigz -0: header (10 bytes), one stored block: 01, LEN 3337 (09 0d), NLEN (f6 f2), the
 # 3337 plain bytes from offset 15, then CRC-32 and ISIZE. Plain byte 58 is the "3" of

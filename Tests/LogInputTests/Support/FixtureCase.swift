@@ -163,6 +163,11 @@ extension FixtureCase {
         FixtureCase(
             name: "truncated-bgzip.jsonl.gz", size: 7000, status: .failed, compression: .bgzf, members: 1,
             failure: FailureAt(kind: .truncated, offset: 7000), output: .prefix(.big, count: 77886)),
+        // Cut at 3000, inside the first BGZF block: its header already says BGZF (regression,
+        // issue 2: reported as plain gzip). Python's zlib decodes 29919 bytes from it.
+        FixtureCase(
+            name: "truncated-bgzip-first-block.jsonl.gz", size: 3000, status: .failed, compression: .bgzf, members: 0,
+            failure: FailureAt(kind: .truncated, offset: 3000), output: .prefix(.big, count: 29919)),
         // pigz -0: header 10 bytes, stored-block header 5, data 3337, CRC-32 4, ISIZE 4 = 3360.
         // Plain byte 58 ("3") became "8"; zlib reads the 4 CRC bytes, so it stops at 3356.
         FixtureCase(
