@@ -59,3 +59,14 @@ import Testing
         #expect(JSONPointer.arrayIndex(token) == index)
     }
 }
+
+/// Regression (found by these tests): the pointer was split by `Character`, so a combining
+/// mark after `/` or `~` (one grapheme cluster with it) hid the separator or the escape.
+/// RFC 6901 works on code points.
+@Test func combiningMarksDoNotHideSeparatorsOrEscapes() throws {
+    #expect(try JSONPointer(parsing: "/a/\u{338}b").tokens == ["a", "\u{338}b"])
+    #expect(try JSONPointer(parsing: "/\u{301}").tokens == ["\u{301}"])
+    #expect(try JSONPointer(parsing: "/a~0\u{301}").tokens == ["a~\u{301}"])
+    #expect(try JSONPointer(parsing: "/a~1\u{301}").tokens == ["a/\u{301}"])
+    #expect(JSONPointer(tokens: ["~\u{301}", "/\u{338}"]).description == "/~0\u{301}/~1\u{338}")
+}
