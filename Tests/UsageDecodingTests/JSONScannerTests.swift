@@ -326,3 +326,24 @@ final class Capturing {
         #expect(got.duplicate)
     }
 }
+
+/// Every string up to 5 characters over `0 1 - + . e E`, scanned as a whole line, checked
+/// against the RFC 8259 number grammar written as a regular expression.
+@Test func numbersFollowExactlyTheJSONGrammar() throws {
+    let grammar = try Regex(#"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?"#)
+    let alphabet: [Character] = ["0", "1", "-", "+", ".", "e", "E"]
+    let scanner = JSONScanner(plan: CapturePlan(paths: []))
+    var texts: [String] = [""]
+    var disagreements: [String] = []
+    for _ in 1...5 {
+        texts = texts.flatMap { prefix in alphabet.map { prefix + String($0) } }
+        for text in texts {
+            let isNumber = text.wholeMatch(of: grammar) != nil
+            let scanned = scanResult(Array(text.utf8), using: scanner)
+            if (scanned == "number") != isNumber || (!isNumber && !scanned.hasPrefix("invalid_json")) {
+                disagreements.append("\(text): \(scanned)")
+            }
+        }
+    }
+    #expect(disagreements.isEmpty, "first: \(disagreements.prefix(10))")
+}
