@@ -56,6 +56,10 @@ func timestamp(_ json: String) -> Int64?? {
         (#""1795857302123""#, 1_795_857_302),
         ("99999999999", 99_999_999_999),  // just below 10¹¹: still seconds (year 5138)
         ("100000000000", 100_000_000),  // 10¹¹: milliseconds
+        ("99999999999999", 99_999_999_999),  // just below 10¹⁴: still milliseconds
+        ("100000000000000", 100_000_000),  // 10¹⁴: microseconds
+        ("99999999999999999", 99_999_999_999),  // just below 10¹⁷: still microseconds
+        ("100000000000000000", 100_000_000),  // 10¹⁷: nanoseconds
         ("0", 0),
     ])
     func handCheckedTimes(_ json: String, _ seconds: Int64?) {
