@@ -193,12 +193,18 @@ extension ExactDecimal {
         func significant(_ k: Int) -> UInt8 {
             k >= 0 && k < significantCount ? digit(firstNonZero + k) : 0
         }
-        // S[0] is non-zero, so the whole part has `point` digits; 20 or more exceed UInt64.
-        if point > 19 { return .outOfRange }
+        // S[0] is non-zero, so the whole part has `point` digits; more than 20 exceed UInt64,
+        // and 20 may (the epoch parser allows up to UInt64.max).
+        if point > 20 { return .outOfRange }
 
         var wholePart: UInt64 = 0
         if point > 0 {
-            for k in 0..<point { wholePart = wholePart * 10 + UInt64(significant(k)) }
+            for k in 0..<point {
+                let (times10, overflow1) = wholePart.multipliedReportingOverflow(by: 10)
+                let (next, overflow2) = times10.addingReportingOverflow(UInt64(significant(k)))
+                if overflow1 || overflow2 { return .outOfRange }
+                wholePart = next
+            }
         }
         var fractionPart: UInt64 = 0
         for j in 0..<fractionDigits { fractionPart = fractionPart * 10 + UInt64(significant(point + j)) }
@@ -212,6 +218,10 @@ extension ExactDecimal {
                 k += 1
             }
         }
+
+        // The exact value decides the range, not the rounded one: 2⁶³−1 + 10⁻¹⁹ is beyond 2⁶³−1.
+        // Below the maximum, rounding up reaches at most the maximum itself, with no fraction.
+        if wholePart > maximum || (wholePart == maximum && isFractional) { return .outOfRange }
 
         // Round half to even at the 19th decimal.
         let roundIndex = point + fractionDigits
@@ -235,9 +245,6 @@ extension ExactDecimal {
                 if overflow { return .outOfRange }
                 wholePart = bumped
             }
-        }
-        if wholePart > maximum || (wholePart == maximum && fractionPart != 0) {
-            return .outOfRange
         }
         return .value(ExactDecimal(whole: UInt128(wholePart), fraction: fractionPart), isFractional: isFractional)
     }

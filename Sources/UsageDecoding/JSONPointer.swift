@@ -21,26 +21,30 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
             tokens = []
             return
         }
-        guard text.hasPrefix("/") else {
+        // RFC 6901 works on code points: scan scalars, not Characters, so a combining mark
+        // after '/' or '~' cannot merge with it into one grapheme and hide it.
+        var scalars = text.unicodeScalars.makeIterator()
+        guard scalars.next() == "/" else {
             throw ParseError(text: text, reason: "it must start with '/' (for example /metadata/team)")
         }
         var parsed: [String] = []
-        for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            var token = ""
-            var iterator = raw.makeIterator()
-            while let character = iterator.next() {
-                guard character == "~" else {
-                    token.append(character)
-                    continue
-                }
-                switch iterator.next() {
+        var token = String.UnicodeScalarView()
+        while let scalar = scalars.next() {
+            switch scalar {
+            case "/":
+                parsed.append(String(token))
+                token = String.UnicodeScalarView()
+            case "~":
+                switch scalars.next() {
                 case "0": token.append("~")
                 case "1": token.append("/")
                 default: throw ParseError(text: text, reason: "'~' must be followed by 0 or 1")
                 }
+            default:
+                token.append(scalar)
             }
-            parsed.append(token)
         }
+        parsed.append(String(token))
         tokens = parsed
     }
 
@@ -61,7 +65,12 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension String {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    /// Replaces every occurrence of one scalar, code point by code point (see `init(parsing:)`).
+    fileprivate func replacingOccurrences(of target: Unicode.Scalar, with replacement: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            if scalar == target { result.append(contentsOf: replacement.unicodeScalars) } else { result.append(scalar) }
+        }
+        return String(result)
     }
 }

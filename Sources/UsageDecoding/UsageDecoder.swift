@@ -173,8 +173,15 @@ public final class UsageDecoder {
 
         for container in level.containers {
             guard let span = scanner.value(layout.levels[container].node), span.kind == .object else { continue }
+            // A container without usage may leave levels on the path (a stream event appends
+            // its own and its `response`); drop them, so they lend no time or model to a body
+            // found in a later container.
+            let mark = path.count
             let result = search(level: container, in: line)
-            if case .none = result { continue }
+            if case .none = result {
+                path.removeLast(path.count - mark)
+                continue
+            }
             return result
         }
         path.removeLast()
