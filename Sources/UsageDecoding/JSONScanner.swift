@@ -124,7 +124,8 @@ public final class JSONScanner {
         keyScratch.deallocate()
     }
 
-    /// The value recorded for `node` by the last successful scan, if the line had one.
+    /// The value recorded for `node` by the last scan, if the line had one (after a failed scan,
+    /// only what was recorded before the failure: callers must not use it).
     @inline(__always)
     public func value(_ node: Int32) -> JSONValueSpan? {
         guard node >= 0 else { return nil }

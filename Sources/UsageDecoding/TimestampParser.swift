@@ -20,15 +20,25 @@ public enum TimestampParser {
         case .number:
             return epoch(UnsafeRawBufferPointer(rebasing: line[start..<end]))
         case .string:
-            guard !span.hasEscapes else { return nil }  // timestamps never need escapes
-            let text = UnsafeRawBufferPointer(rebasing: line[(start + 1)..<(end - 1)])
-            if !text.isEmpty && text.allSatisfy({ $0 &- 0x30 <= 9 || $0 == UInt8(ascii: ".") }) {
-                return epoch(text)
+            let body = UnsafeRawBufferPointer(rebasing: line[(start + 1)..<(end - 1)])
+            guard span.hasEscapes else { return seconds(ofText: body) }
+            // Escapes are legal JSON (`\u005A` is `Z`); a timestamp is short, so unescape it
+            // on the stack.
+            return withUnsafeTemporaryAllocation(byteCount: 64, alignment: 1) { scratch in
+                guard let length = JSONString.unescape(body, into: scratch) else { return nil }
+                return seconds(ofText: UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
             }
-            return rfc3339(text)
         default:
             return nil
         }
+    }
+
+    /// Unix seconds of a timestamp string's text: digits are an epoch, anything else RFC 3339.
+    static func seconds(ofText text: UnsafeRawBufferPointer) -> Int64? {
+        if !text.isEmpty && text.allSatisfy({ $0 &- 0x30 <= 9 || $0 == UInt8(ascii: ".") }) {
+            return epoch(text)
+        }
+        return rfc3339(text)
     }
 
     /// Epoch seconds from number text, by magnitude.

@@ -83,6 +83,9 @@ public final class UsageDecoder {
         let usage: UsageLayout.Usage
         if let override = layout.usageOverride {
             path.append(0)
+            if let level = layout.usageOverrideLevel, scanner.value(layout.levels[level].node)?.kind == .object {
+                path.append(level)  // the object holding the usage: its time, model, status
+            }
             guard let span = scanner.value(override.node), span.kind != .null else { return .noUsage(warnings) }
             guard span.kind == .object else {
                 return .bad(BadLine(reason: .badUsage, detail: .usage(field: override.name, problem: .notAnObject)))

@@ -59,6 +59,9 @@ struct UsageLayout {
     var levels: [Level] = []
     /// The usage at a `--field usage=` pointer, replacing the search by shape.
     var usageOverride: Usage?
+    /// The level holding a `--field usage=` pointer's object (its parent), so the body's own
+    /// time, model and status are found next to it; nil when the pointer's parent is the root.
+    var usageOverrideLevel: Int?
     /// Nodes of the other `--field` overrides.
     var overrides: [BuiltinField: Int32] = [:]
     /// Node of each configured value field, in configuration order (for custom fields).
@@ -117,9 +120,13 @@ struct UsageLayout {
 
         var overrideTickets: [BuiltinField: Int32] = [:]
         var usageOverride: Usage?
+        var usageOverrideLevel: Int?
         for (field, pointer) in configuration.overrides {
             if field == .usage {
                 usageOverride = usagePaths(pointer.tokens)
+                if pointer.tokens.count > 1 {
+                    usageOverrideLevel = addLevel(Array(pointer.tokens.dropLast()), depth: 3)
+                }
             } else {
                 overrideTickets[field] = builder.ticket(pointer.tokens)
             }
@@ -153,6 +160,7 @@ struct UsageLayout {
             return resolved
         }
         self.usageOverride = usageOverride.map(resolve)
+        self.usageOverrideLevel = usageOverrideLevel
         self.overrides = overrideTickets.mapValues(resolve)
         self.customNodes = customTickets.mapValues(resolve)
     }

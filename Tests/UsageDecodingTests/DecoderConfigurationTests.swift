@@ -50,6 +50,25 @@ func pointer(_ text: String) -> JSONPointer { try! JSONPointer(parsing: text) }
         #expect(outcome(#"{"input_tokens":4,"output_tokens":6,"model":"m"}"#, root) == "record in=4 out=6 total=10 [missing_timestamp]")
     }
 
+    /// Regression, issue 2: with `--field usage=/data/usage` the time, model and status were
+    /// looked up at the top level only; the object holding the usage is a level of its own.
+    @Test func usageOverrideReadsTheBodyAroundIt() {
+        let configuration = DecoderConfiguration(overrides: [.usage: pointer("/data/usage")], valueFields: [.model, .status])
+        let inner = #"{"model":"outer","data":{"created_at":1795737600,"model":"inner","status":"done","usage":{"input_tokens":7,"output_tokens":8}}}"#
+        let decoded = decode(inner, configuration)
+        // 1795737600 = 2026-11-27T00:00:00Z (Python datetime); the body's model, not the line's.
+        #expect(decoded.outcome == "record in=7 out=8 total=15 time=1795737600")
+        #expect(decoded.values == [#""inner""#, #""done""#])
+        // The line's own timestamp still wins over the body's created_at (outermost first).
+        let wrapped = #"{"timestamp":"2026-11-28T09:15:02Z","data":{"created_at":1795737600,"usage":{"input_tokens":7,"output_tokens":8}}}"#
+        #expect(outcome(wrapped, configuration) == "record in=7 out=8 total=15 time=1795857302")
+        // A pointer whose parent is not an object: only the top level is searched.
+        let odd = DecoderConfiguration(overrides: [.usage: pointer("/list/0")], valueFields: [.model])
+        let listed = decode(#"{"model":"top","list":[{"input_tokens":1,"output_tokens":2}]}"#, odd)
+        #expect(listed.outcome == "record in=1 out=2 total=3 [missing_timestamp]")
+        #expect(listed.values == [#""top""#])
+    }
+
     @Test func modelAndStatusOverrides() {
         let configuration = DecoderConfiguration(
             overrides: [.model: pointer("/meta/model_name"), .status: pointer("/http/code")], valueFields: [.model, .status])

@@ -79,6 +79,18 @@ func timestamp(_ json: String) -> Int64?? {
         #expect(timestamp(json) == .some(nil))
     }
 
+    /// Regression, issue 2: a timestamp string holding an escape was never read. Escapes are
+    /// legal JSON; `\u005A` is `Z`, `\u0032` is `2`.
+    @Test(arguments: [
+        (#""2026-11-28T09:15:02\u005A""#, Int64(1_795_857_302) as Int64?),
+        (#""\u0032026-11-28T09:15:02Z""#, 1_795_857_302),
+        (#""2026-11-28T09:15:02\/""#, nil),  // an escaped '/' is still not a time
+        (#""\u0031795857302""#, 1_795_857_302),  // digits: an epoch
+    ])
+    func escapedTimestampStrings(_ json: String, _ seconds: Int64?) {
+        #expect(timestamp(json) == .some(seconds))
+    }
+
     @Test func theGeneratedTableCoversEveryForm() {
         let rows = generatedTimestampCases
         #expect(rows.count >= 400)
