@@ -35,7 +35,7 @@ measure() {  # label, command...
   rm -f "$log"
 }
 
-echo "input: $(stat -c %s "$plain") bytes plain, $(stat -c %s "$gz") bytes gzip -6; $(nproc) cores; $(swift --version 2>&1 | head -1)"
+echo "input: $(stat -L -c %s "$plain") bytes plain, $(stat -L -c %s "$gz") bytes gzip -6; $(nproc) cores; $(swift --version 2>&1 | head -1)"
 for round in $(seq "$runs"); do
   echo "round $round"
   measure "gzip -dc" gzip -dc "$gz"
