@@ -33,7 +33,10 @@ public final class OutputFile {
     private let descriptor: Int32
     private let temporaryPath: String?
     private var buffer: [UInt8] = []
+    /// Set by ``commit()`` and ``abandon()``: the descriptor is closed, nothing more happens.
     private var finished = false
+    /// Set when ``commit()`` succeeded.
+    private var committed = false
     static let bufferCapacity = 1 << 16
 
     /// Standard output.
@@ -42,20 +45,26 @@ public final class OutputFile {
     }
 
     /// A file replaced atomically by ``commit()``.
+    ///
+    /// The temporary file is `.NAME.tmp-XXXXXX` next to the path, created with mode 0666 so the
+    /// kernel applies the umask, as for any file a program creates. Not `mkstemp`: it creates
+    /// 0600, and widening that needs the umask, which can only be read by setting it — a
+    /// process-wide change that made files other threads created meanwhile world-writable.
     public static func atomic(path: String) throws(OutputError) -> OutputFile {
         let directory = Self.directory(of: path)
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw OutputError(path: path, reason: "cannot create a file in \(directory): \(String(cString: strerror(errno)))")
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var random = SystemRandomNumberGenerator()
+        var code = EEXIST
+        for _ in 0..<100 {
+            let suffix = (0..<6).map { _ in letters[Int(random.next() % UInt64(letters.count))] }
+            let temporary = "\(directory)/.\(name).tmp-" + String(decoding: suffix, as: UTF8.self)
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            if fd >= 0 { return OutputFile(path: path, descriptor: fd, temporaryPath: temporary) }
+            code = errno
+            if code != EEXIST { break }
         }
-        // mkstemp creates 0600; a report is for sharing, so use the umask's default like any file.
-        let mask = umask(0)
-        umask(mask)
-        fchmod(fd, 0o666 & ~mask)
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return OutputFile(path: path, descriptor: fd, temporaryPath: temporary)
+        throw OutputError(path: path, reason: "cannot create a file in \(directory): \(String(cString: strerror(code)))")
     }
 
     private init(path: String, descriptor: Int32, temporaryPath: String?) {
@@ -71,6 +80,7 @@ public final class OutputFile {
 
     /// Appends bytes.
     public func write(_ bytes: some Sequence<UInt8>) throws(OutputError) {
+        guard !finished else { throw OutputError(path: path, reason: "cannot write: the output is closed") }
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.bufferCapacity { try flush() }
     }
@@ -81,10 +91,16 @@ public final class OutputFile {
     }
 
     /// Makes the output visible: flushes, and for a path, syncs and renames into place.
+    /// Committing again does nothing; committing an abandoned output fails.
     public func commit() throws(OutputError) {
+        if committed { return }
+        guard !finished else { throw OutputError(path: path, reason: "cannot commit: the output was abandoned") }
         try flush()
         finished = true
-        guard let temporaryPath else { return }
+        guard let temporaryPath else {
+            committed = true
+            return
+        }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -96,6 +112,7 @@ public final class OutputFile {
             unlink(temporaryPath)
             throw OutputError(path: path, reason: "cannot rename into place: \(reason)")
         }
+        committed = true
         let directoryDescriptor = open(Self.directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
             _ = fsync(directoryDescriptor)
@@ -103,8 +120,11 @@ public final class OutputFile {
         }
     }
 
-    /// Drops the output: the temporary file is removed, the previous file stays.
+    /// Drops the output: the temporary file is removed, the previous file stays. After
+    /// ``commit()`` (or a second time) it does nothing: the descriptor is already closed, and
+    /// its number may belong to another file by now.
     public func abandon() {
+        guard !finished else { return }
         finished = true
         guard let temporaryPath else { return }
         close(descriptor)

@@ -21,11 +21,14 @@ public struct Measures: Sendable, Equatable {
 
     public init() {}
 
-    /// Adds one record; false when a sum would leave its 128-bit range (never in practice).
+    /// Adds one record; false when a sum would leave its 128-bit range, or a count its 64-bit
+    /// range (never in practice). A sum or count that would overflow keeps its old value.
     @inlinable
     public mutating func add(_ record: UsageRecord) -> Bool {
-        requests &+= 1
-        var ok = inputTokens.add(record.inputTokens)
+        let (requestSum, requestOverflow) = requests.addingReportingOverflow(1)
+        if !requestOverflow { requests = requestSum }
+        var ok = !requestOverflow
+        ok = inputTokens.add(record.inputTokens) && ok
         ok = cachedInputTokens.add(record.cachedInputTokens) && ok
         ok = cacheWriteTokens.add(record.cacheWriteTokens) && ok
         ok = outputTokens.add(record.outputTokens) && ok
@@ -33,18 +36,21 @@ public struct Measures: Sendable, Equatable {
         ok = totalTokens.add(record.totalTokens) && ok
         if let cost = record.costUSD {
             ok = costUSD.add(cost) && ok
-            costedRequests &+= 1
+            let (costedSum, costedOverflow) = costedRequests.addingReportingOverflow(1)
+            if !costedOverflow { costedRequests = costedSum }
+            ok = !costedOverflow && ok
         }
         return ok
     }
 
-    /// Adds another group's sums; false on overflow of the 128-bit range.
+    /// Adds another group's sums; false on overflow of a sum's 128-bit or a count's 64-bit
+    /// range. A sum or count that would overflow keeps its old value.
     @inlinable
     public mutating func merge(_ other: Measures) -> Bool {
         let (requestSum, requestOverflow) = requests.addingReportingOverflow(other.requests)
         let (costedSum, costedOverflow) = costedRequests.addingReportingOverflow(other.costedRequests)
-        requests = requestSum
-        costedRequests = costedSum
+        if !requestOverflow { requests = requestSum }
+        if !costedOverflow { costedRequests = costedSum }
         var ok = !requestOverflow && !costedOverflow
         ok = inputTokens.add(other.inputTokens) && ok
         ok = cachedInputTokens.add(other.cachedInputTokens) && ok

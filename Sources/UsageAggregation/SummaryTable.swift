@@ -50,6 +50,9 @@ public struct SummaryRow: Sendable, Equatable {
 }
 
 /// A group column's value in one row.
+///
+/// Equality, hashing and order all go by the UTF-8 bytes of a string: Swift's own `String`
+/// equality would call two spellings of a name equal that are two groups and sort apart.
 public enum GroupValue: Sendable, Hashable, Comparable {
     /// No value (written as an empty cell); sorts first.
     case none
@@ -57,6 +60,29 @@ public enum GroupValue: Sendable, Hashable, Comparable {
     case time(Int64)
     /// A string, compared byte by byte in UTF-8.
     case text(String)
+
+    public static func == (lhs: GroupValue, rhs: GroupValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.none, .none): return true
+        case (.time(let a), .time(let b)): return a == b
+        case (.text(let a), .text(let b)): return a.utf8.elementsEqual(b.utf8)
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .none:
+            hasher.combine(0 as UInt8)
+        case .time(let seconds):
+            hasher.combine(1 as UInt8)
+            hasher.combine(seconds)
+        case .text(let text):
+            hasher.combine(2 as UInt8)
+            hasher.combine(text.utf8.count)
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+    }
 
     public static func < (lhs: GroupValue, rhs: GroupValue) -> Bool {
         switch (lhs, rhs) {
