@@ -35,6 +35,8 @@ public final class OutputFile {
     private var buffer: [UInt8] = []
     /// Set by ``commit()`` and ``abandon()``: the descriptor is closed, nothing more happens.
     private var finished = false
+    /// Flushed and synced, waiting to be renamed into place.
+    private var prepared = false
     /// Set when ``commit()`` succeeded.
     private var committed = false
     static let bufferCapacity = 1 << 16
@@ -51,6 +53,7 @@ public final class OutputFile {
     /// 0600, and widening that needs the umask, which can only be read by setting it — a
     /// process-wide change that made files other threads created meanwhile world-writable.
     public static func atomic(path: String) throws(OutputError) -> OutputFile {
+        try checkReplaceable(path)
         let directory = Self.directory(of: path)
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
@@ -80,7 +83,7 @@ public final class OutputFile {
 
     /// Appends bytes.
     public func write(_ bytes: some Sequence<UInt8>) throws(OutputError) {
-        guard !finished else { throw OutputError(path: path, reason: "cannot write: the output is closed") }
+        guard !finished && !prepared else { throw OutputError(path: path, reason: "cannot write: the output is closed") }
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.bufferCapacity { try flush() }
     }
@@ -91,22 +94,55 @@ public final class OutputFile {
     }
 
     /// Makes the output visible: flushes, and for a path, syncs and renames into place.
-    /// Committing again does nothing; committing an abandoned output fails.
     public func commit() throws(OutputError) {
-        if committed { return }
+        try Self.commit([self])
+    }
+
+    /// Makes several outputs visible together, as far as a file system allows: every output is
+    /// flushed and synced first, and only when all of them are on disk are they renamed into
+    /// place. A failure before the renames leaves every previous file untouched.
+    public static func commit(_ outputs: [OutputFile]) throws(OutputError) {
+        for output in outputs {
+            do {
+                try output.prepare()
+            } catch {
+                for other in outputs { other.abandon() }
+                throw error
+            }
+        }
+        for output in outputs { try output.publish() }
+    }
+
+    /// Flushes and syncs the temporary file; the output can then only be published.
+    private func prepare() throws(OutputError) {
+        if committed || prepared { return }
         guard !finished else { throw OutputError(path: path, reason: "cannot commit: the output was abandoned") }
         try flush()
+        prepared = true
+        guard temporaryPath != nil else { return }
+        do {
+            try Self.checkReplaceable(path)  // again: it may have changed during the run
+        } catch {
+            abandon()
+            throw error
+        }
+        guard fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            abandon()
+            throw OutputError(path: path, reason: "cannot sync: \(reason)")
+        }
+    }
+
+    /// Renames the prepared temporary file into place and syncs the directory.
+    private func publish() throws(OutputError) {
+        if committed { return }
+        guard prepared, !finished else { throw OutputError(path: path, reason: "cannot commit: the output was abandoned") }
         finished = true
         guard let temporaryPath else {
             committed = true
             return
         }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw OutputError(path: path, reason: "cannot sync: \(reason)")
-        }
+        close(descriptor)
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -120,9 +156,6 @@ public final class OutputFile {
         }
     }
 
-    /// Drops the output: the temporary file is removed, the previous file stays. After
-    /// ``commit()`` (or a second time) it does nothing: the descriptor is already closed, and
-    /// its number may belong to another file by now.
     public func abandon() {
         guard !finished else { return }
         finished = true
@@ -145,6 +178,14 @@ public final class OutputFile {
             offset += written
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Throws when `path` is a directory, which a rename cannot replace.
+    private static func checkReplaceable(_ path: String) throws(OutputError) {
+        var info = stat()
+        if stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
+            throw OutputError(path: path, reason: "is a directory")
+        }
     }
 
     private static func directory(of path: String) -> String {

@@ -72,11 +72,9 @@ public enum SummarizePipeline {
         // Stage 5.
         do {
             try CSVSummaryWriter.write(table, to: output)
-            try output.commit()
-            if let reportOutput {
-                try reportOutput.write(report.json)
-                try reportOutput.commit()
-            }
+            try reportOutput?.write(report.json)
+            // Both on disk before either replaces its previous file.
+            try OutputFile.commit([output] + (reportOutput.map { [$0] } ?? []))
         } catch {
             output.abandon()
             reportOutput?.abandon()

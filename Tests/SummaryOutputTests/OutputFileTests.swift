@@ -140,18 +140,32 @@ func isTemporary(_ entry: String, of name: String) -> Bool {
         #expect(error?.reason == "cannot create a file in \(directory("locked")): Permission denied")
     }
 
-    /// A path that is an existing directory fails at `commit()`, naming the path; the directory
-    /// is untouched and the temporary removed.
+    /// A path that is an existing directory fails when the output is opened, before any work
+    /// (regression, issue 2: it failed only at the rename, after other outputs were replaced).
     @Test func pathIsADirectory() throws {
         let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory("usage.csv"), withIntermediateDirectories: false)
-        let output = try OutputFile.atomic(path: directory("usage.csv"))
-        try output.write("x\n")
-        let error = #expect(throws: OutputError.self) { try output.commit() }
+        let error = #expect(throws: OutputError.self) { _ = try OutputFile.atomic(path: directory("usage.csv")) }
         #expect(error?.path == directory("usage.csv"))
-        #expect(error?.reason.hasPrefix("cannot rename into place: ") == true)
+        #expect(error?.reason == "is a directory")
         #expect(try directory.names() == ["usage.csv"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory("usage.csv")) == [])
+    }
+
+    /// A path that became a directory during the run fails at `commit()`; with several outputs,
+    /// none replaces its previous file.
+    @Test func pathBecameADirectory() throws {
+        let directory = try TemporaryDirectory()
+        try Data("old csv\n".utf8).write(to: URL(fileURLWithPath: directory("usage.csv")))
+        let csv = try OutputFile.atomic(path: directory("usage.csv"))
+        let report = try OutputFile.atomic(path: directory("run.json"))
+        try csv.write("new csv\n")
+        try report.write("{}\n")
+        try FileManager.default.createDirectory(atPath: directory("run.json"), withIntermediateDirectories: false)
+        let error = #expect(throws: OutputError.self) { try OutputFile.commit([csv, report]) }
+        #expect(error?.path == directory("run.json"))
+        #expect(error?.reason == "is a directory")
+        #expect(try String(contentsOfFile: directory("usage.csv"), encoding: .utf8) == "old csv\n")
+        #expect(try directory.names() == ["run.json", "usage.csv"])
     }
 
     /// Writes far beyond the 64 KiB buffer, in chunks of awkward sizes around it, arrive

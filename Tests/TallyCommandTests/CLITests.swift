@@ -243,13 +243,17 @@ import Testing
         defer { scratch.remove() }
         try scratch.write("clean.jsonl", Self.cleanLog)
         try scratch.write("out.csv", "previous contents\n")
-        let result = try tokentally(
-            ["summarize", "clean.jsonl", "-o", "out.csv", "--report", "missing-dir/run.json"], in: scratch.url)
-        #expect(result.status == 1)
-        #expect(result.stderrLines.count == 1)
-        #expect(result.stderrLines.first?.contains("missing-dir/run.json") == true)
-        #expect(try scratch.read("out.csv") == "previous contents\n")
-        #expect(try scratch.listing() == ["clean.jsonl", "out.csv"])
+        try FileManager.default.createDirectory(at: scratch.url.appendingPathComponent("a-dir"), withIntermediateDirectories: false)
+        // Regression, issue 2: a --report that is a directory failed only at its rename, after
+        // the CSV had already replaced out.csv.
+        for report in ["missing-dir/run.json", "a-dir"] {
+            let result = try tokentally(["summarize", "clean.jsonl", "-o", "out.csv", "--report", report], in: scratch.url)
+            #expect(result.status == 1, "\(report)")
+            #expect(result.stderrLines.count == 1)
+            #expect(result.stderrLines.first?.contains(report) == true)
+            #expect(try scratch.read("out.csv") == "previous contents\n")
+            #expect(try scratch.listing() == ["a-dir", "clean.jsonl", "out.csv"])
+        }
     }
 
     // MARK: - exit 64
