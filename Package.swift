@@ -47,14 +47,16 @@ let package = Package(
         ),
         .executableTarget(name: "tokentally", dependencies: ["TallyCommand"]),
 
+        // Helpers shared by the test targets (temporary directories, hand-made gzip, …).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TallyPrimitivesTests", dependencies: ["TallyPrimitives"]),
-        .testTarget(name: "LogInputTests", dependencies: ["LogInput"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LineFramingTests", dependencies: ["LineFraming"]),
+        .testTarget(name: "LogInputTests", dependencies: ["LogInput", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LineFramingTests", dependencies: ["LineFraming", "TestSupport"]),
         .testTarget(name: "UsageDecodingTests", dependencies: ["UsageDecoding"]),
-        .testTarget(name: "UsageAggregationTests", dependencies: ["UsageAggregation"]),
-        .testTarget(name: "SummaryOutputTests", dependencies: ["SummaryOutput"]),
-        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline"]),
-        .testTarget(name: "TallyCommandTests", dependencies: ["TallyCommand", "tokentally"]),
+        .testTarget(name: "UsageAggregationTests", dependencies: ["UsageAggregation", "TestSupport"]),
+        .testTarget(name: "SummaryOutputTests", dependencies: ["SummaryOutput", "TestSupport"]),
+        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TestSupport"]),
+        .testTarget(name: "TallyCommandTests", dependencies: ["TallyCommand", "tokentally", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 @testable import LineFraming
+import TestSupport
 import Testing
 
 /// Stage 2 against ``FramingOracle``: the same streams pushed at many chunk sizes, batch sizes
@@ -74,7 +75,7 @@ import Testing
         let alphabet: [UInt8] = Array("ab{}\":01 \t\r".utf8) + [0xFF, 0x00, 0xE2, 0x82, 0xAC]
         var inputs: [Input] = []
         for seed in 0..<count {
-            var random = SplitMix64(state: UInt64(seed) &* 7919)
+            var random = SplitMix64(seed: UInt64(seed) &* 7919)
             var bytes: [UInt8] = Bool.random(using: &random) && seed % 3 == 0 ? bom : []
             let target = Int.random(in: 0...1500, using: &random)
             func text() -> [UInt8] {

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import LogInput
 import Testing
@@ -8,37 +9,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A fresh directory under the system's temporary directory, removed with the last reference.
-final class TemporaryDirectory {
-    /// Its absolute path, without a trailing slash.
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/tokentally-discovery-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        path = String(cString: made)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// `path/relative`.
-    func callAsFunction(_ relative: String) -> String { path + "/" + relative }
-
-    /// Creates a file (and its parent directories) holding `contents`.
+extension TemporaryDirectory {
+    /// Creates a file (and its parent directories) holding a minimal log line.
     func file(_ relative: String, _ contents: String = "{}\n") throws {
-        let full = self(relative)
-        try FileManager.default.createDirectory(
-            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(contents.utf8).write(to: URL(fileURLWithPath: full))
-    }
-
-    func directory(_ relative: String) throws {
-        try FileManager.default.createDirectory(atPath: self(relative), withIntermediateDirectories: true)
-    }
-
-    /// A symbolic link at `relative` whose target is `target`, as written.
-    func symlink(_ relative: String, to target: String) throws {
-        try FileManager.default.createSymbolicLink(atPath: self(relative), withDestinationPath: target)
+        try write(relative, contents)
     }
 }
 

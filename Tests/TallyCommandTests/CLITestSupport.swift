@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -80,72 +81,8 @@ func tokentally(_ arguments: [String], in directory: URL, stdinPath: String? = n
         stderr: try String(contentsOf: errURL, encoding: .utf8))
 }
 
-/// A fresh directory under the system's temporary directory, removed by ``remove()``.
-struct ScratchDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tokentally-cli-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, Array(text.utf8))
-    }
-
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let target = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: target)
-        return target.path
-    }
-
-    func read(_ name: String) throws -> String {
-        try String(contentsOfFile: path(name), encoding: .utf8)
-    }
-
-    /// Names in the directory, sorted (hidden files included).
-    func listing() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
-/// The header for these group columns.
-func header(_ groupColumns: String) -> String {
-    groupColumns + ",requests,input_tokens,cached_input_tokens,cache_write_tokens,output_tokens,reasoning_tokens,total_tokens,cost_usd\n"
-}
-
 /// A founding-shape line: OpenRouter Responses usage under a top-level `usage`.
 func usageLine(time: String = "2026-11-28T10:00:00Z", model: String = "openai/gpt-4o", input: Int, output: Int, cost: String? = nil) -> String {
     let costField = cost.map { ",\"cost\":\($0)" } ?? ""
     return "{\"timestamp\":\"\(time)\",\"model\":\"\(model)\",\"usage\":{\"input_tokens\":\(input),\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":\(output),\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":\(input + output)\(costField),\"is_byok\":false}}"
-}
-
-/// A one-member gzip file of stored deflate blocks, with its CRC-32 and length.
-func storedGzip(_ data: [UInt8]) -> [UInt8] {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for byte in data {
-        crc ^= UInt32(byte)
-        for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-    }
-    crc = ~crc
-    var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF]
-    var offset = 0
-    repeat {
-        let length = min(65535, data.count - offset)
-        out.append(offset + length == data.count ? 1 : 0)
-        out += [UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
-        out += data[offset..<(offset + length)]
-        offset += length
-    } while offset < data.count
-    let size = UInt32(truncatingIfNeeded: data.count)
-    for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((crc >> UInt32(shift)) & 0xFF)) }
-    for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((size >> UInt32(shift)) & 0xFF)) }
-    return out
 }

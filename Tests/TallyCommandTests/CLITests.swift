@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -26,7 +27,7 @@ import Testing
 
     @Test("a clean run exits 0, writes the CSV on stdout and nothing on stderr")
     func cleanRun() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("clean.jsonl", Self.cleanLog)
         let result = try tokentally(["summarize", "clean.jsonl"], in: scratch.url)
@@ -37,7 +38,7 @@ import Testing
 
     @Test("-o writes the file atomically: right content, no temporary file left, stdout empty")
     func atomicOutput() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("clean.jsonl", Self.cleanLog)
         try scratch.write("out.csv", "previous contents\n")
@@ -46,12 +47,12 @@ import Testing
         #expect(result.stdout == "")
         #expect(result.stderr == "")
         #expect(try scratch.read("out.csv") == Self.cleanCSV)
-        #expect(try scratch.listing() == ["clean.jsonl", "out.csv", "run.report"])
+        #expect(try scratch.names() == ["clean.jsonl", "out.csv", "run.report"])
     }
 
     @Test("- reads standard input")
     func standardInput() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let input = try scratch.write("piped.jsonl", Self.cleanLog)
         let result = try tokentally(["summarize", "-", "--by", "file,model"], in: scratch.url, stdinPath: input)
@@ -93,7 +94,7 @@ import Testing
 
     @Test("a bad line: exit 2, outputs written, one problem line and one summary line on stderr")
     func badLineExit2() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("bad.jsonl", Self.oneBadLineLog)
         let result = try tokentally(["summarize", "bad.jsonl"], in: scratch.url)
@@ -109,7 +110,7 @@ import Testing
 
     @Test("more than 20 bad lines: 20 on stderr, a line saying how many more, then the summary")
     func manyBadLines() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let bad = "{\"usage\":{\"input_tokens\":true,\"output_tokens\":1}}"
         try scratch.write("bad.jsonl", (Array(repeating: bad, count: 25) + [usageLine(input: 1, output: 1)]).joined(separator: "\n"))
@@ -130,7 +131,7 @@ import Testing
 
     @Test("--quiet prints nothing, even when the exit code is 2")
     func quiet() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("bad.jsonl", Self.oneBadLineLog)
         for flag in ["--quiet", "-q"] {
@@ -145,7 +146,7 @@ import Testing
         (nil as Int?, Int32(2)), (0, 2), (1, 2), (2, 0), (3, 0),
     ])
     func maxBadLinesBoundary(_ limit: Int?, _ status: Int32) throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         // Two bad lines: truncated JSON and a negative count.
         try scratch.write("two-bad.jsonl", [
@@ -167,7 +168,7 @@ import Testing
 
     @Test("a failed input (truncated gzip): exit 2, its records not counted, named on stderr")
     func failedInputExit2() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("a.jsonl", Self.cleanLog)
         let whole = storedGzip(Array(Self.oneBadLineLog.utf8))
@@ -178,12 +179,12 @@ import Testing
         let lines = result.stderrLines
         #expect(lines.contains { $0.hasPrefix("tokentally: b.jsonl.gz: failed") })
         #expect(lines.last?.hasPrefix("tokentally: 2 files (1 failed),") == true)
-        #expect(try scratch.listing() == ["a.jsonl", "b.jsonl.gz", "out.csv"])
+        #expect(try scratch.names() == ["a.jsonl", "b.jsonl.gz", "out.csv"])
     }
 
     @Test("a flagged input (junk after the gzip member): exit 2, its records counted")
     func flaggedInputExit2() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("junk.jsonl.gz", storedGzip(Array(Self.cleanLog.utf8)) + Array("not gzip at all\n".utf8))
         let result = try tokentally(["summarize", "junk.jsonl.gz"], in: scratch.url)
@@ -199,7 +200,7 @@ import Testing
 
     @Test("a missing input is fatal: exit 1, one stderr line naming it, the previous output untouched")
     func missingInputExit1() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("clean.jsonl", Self.cleanLog)
         try scratch.write("out.csv", "previous contents\n")
@@ -212,12 +213,12 @@ import Testing
         #expect(lines[0].hasPrefix("tokentally: "))
         #expect(lines[0].contains("no-such-file.jsonl"))
         #expect(try scratch.read("out.csv") == "previous contents\n")
-        #expect(try scratch.listing() == ["clean.jsonl", "out.csv"])
+        #expect(try scratch.names() == ["clean.jsonl", "out.csv"])
     }
 
     @Test("an -o path in a directory that cannot be written is fatal: exit 1, nothing written")
     func unwritableOutputDirectoryExit1() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("clean.jsonl", Self.cleanLog)
         try scratch.write("a-file", "I am not a directory\n")
@@ -232,14 +233,14 @@ import Testing
             #expect(lines.first?.hasPrefix("tokentally: ") == true)
             #expect(lines.first?.contains(target) == true)
         }
-        #expect(try scratch.listing() == ["a-dir", "a-file", "clean.jsonl"])
+        #expect(try scratch.names() == ["a-dir", "a-file", "clean.jsonl"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("a-dir")) == [])
         #expect(try scratch.read("a-file") == "I am not a directory\n")
     }
 
     @Test("an unwritable --report leaves the previous -o file untouched and no temporary files")
     func unwritableReportKeepsOutput() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("clean.jsonl", Self.cleanLog)
         try scratch.write("out.csv", "previous contents\n")
@@ -252,7 +253,7 @@ import Testing
             #expect(result.stderrLines.count == 1)
             #expect(result.stderrLines.first?.contains(report) == true)
             #expect(try scratch.read("out.csv") == "previous contents\n")
-            #expect(try scratch.listing() == ["a-dir", "clean.jsonl", "out.csv"])
+            #expect(try scratch.names() == ["a-dir", "clean.jsonl", "out.csv"])
         }
     }
 
@@ -270,19 +271,19 @@ import Testing
         ["summarize", "clean.jsonl", "--no-such-flag"],
     ])
     func usageErrorsExit64(_ arguments: [String]) throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("clean.jsonl", Self.cleanLog)
         let result = try tokentally(arguments + ["-o", "out.csv"], in: scratch.url)
         #expect(result.status == 64)
         #expect(result.stdout == "")
         #expect(result.stderr != "")
-        #expect(try scratch.listing() == ["clean.jsonl"])
+        #expect(try scratch.names() == ["clean.jsonl"])
     }
 
     @Test("a custom --field is a valid --by column; --field key= overrides /api_key")
     func fieldOptions() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("meta.jsonl", [
             "{\"timestamp\":\"2026-11-28T10:00:00Z\",\"api_key\":\"k1\",\"metadata\":{\"team\":\"ads\",\"k\":\"hash-1\"},\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}",
@@ -301,7 +302,7 @@ import Testing
 
     @Test("--report writes valid JSON with the documented keys and exact terms")
     func reportJSON() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try scratch.write("bad.jsonl", Self.oneBadLineLog + "\n{\"type\":\"response.output_text.delta\",\"delta\":\"x\"}\n")
         let result = try tokentally(["summarize", "bad.jsonl", "--report", "run.json", "-o", "out.csv", "-q"], in: scratch.url)

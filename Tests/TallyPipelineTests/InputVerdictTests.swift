@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import TallyPipeline
@@ -28,7 +29,7 @@ import TallyPipeline
 
     @Test("an intact hand-made gzip file is ok and all its records count (control)")
     func intactGzip() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let path = try scratch.write("intact.jsonl.gz", storedGzip(Array(Self.text.utf8)))
         let run = try runPipeline([path])
@@ -40,7 +41,7 @@ import TallyPipeline
 
     @Test("a truncated gzip input fails: no records count, its lines are failed_file_lines", arguments: batchSizes)
     func truncatedGzipFails(_ batchBytes: Int?) throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let good = try scratch.write("a-good.jsonl", Self.companion)
         let cut = try scratch.write("b-cut.jsonl.gz", Self.truncatedGzip())
@@ -70,7 +71,7 @@ import TallyPipeline
 
     @Test("--salvage counts the complete lines before the damage, and only those", arguments: batchSizes)
     func salvageCountsCompleteLines(_ batchBytes: Int?) throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let good = try scratch.write("a-good.jsonl", Self.companion)
         let cut = try scratch.write("b-cut.jsonl.gz", Self.truncatedGzip())
@@ -97,7 +98,7 @@ import TallyPipeline
 
     @Test("a gzip input with zero padding after the member is flagged: counted, exit 2")
     func trailingZerosFlagged() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let path = try scratch.write("padded.jsonl.gz", storedGzip(Array(Self.text.utf8)) + [UInt8](repeating: 0, count: 512))
         let run = try runPipeline([path])
@@ -109,7 +110,7 @@ import TallyPipeline
 
     @Test("a gzip member whose CRC does not match fails, even though every line parses", arguments: batchSizes)
     func crcMismatchFails(_ batchBytes: Int?) throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         var bytes = storedGzip(Array(Self.text.utf8))
         // Change the first input count's digit "1" (of 100) to "9": still valid JSON.
@@ -129,7 +130,7 @@ import TallyPipeline
 
     @Test("the JSON report has every reconciliation term, per file and in total")
     func reportJSONTerms() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let good = try scratch.write("a-good.jsonl", Self.companion + "\n" + "{\"usage\":{\"input_tokens\":\"1\",\"output_tokens\":1}}\n")
         let cut = try scratch.write("b-cut.jsonl.gz", Self.truncatedGzip())

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import TallyPipeline
@@ -7,7 +8,7 @@ import TallyPipeline
 @Suite struct SumsAndGroupsTests {
     @Test("2^53+1 plus 0.5 is written as 9007199254740993.5 (no binary floating point)")
     func exactIntegerAndFractionSum() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("exact.jsonl", [
             usageLine(model: "m", input: "9007199254740993", output: "0"),
@@ -21,7 +22,7 @@ import TallyPipeline
 
     @Test("costs sum exactly: 6000 × 1e-06 over three files is 0.006, whatever the threads")
     func manySmallCostsSumExactly() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         var paths: [String] = []
         for file in 0..<3 {
@@ -44,7 +45,7 @@ import TallyPipeline
 
     @Test("a sum beyond 2^63-1 is written exactly and listed in int64_overflow_cells")
     func int64OverflowIsReportedNotWrapped() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("big.jsonl", [
             usageLine(model: "big", input: "4611686018427387904", output: "0"),  // 2^62
@@ -71,7 +72,7 @@ import TallyPipeline
 
     @Test("a single count above 2^63-1 is a bad line, not a wrapped value")
     func countAboveInt64IsBad() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("huge.jsonl", [
             usageLine(model: "m", input: "9223372036854775808", output: "0"),  // 2^63
@@ -85,7 +86,7 @@ import TallyPipeline
 
     @Test("cost_usd is empty for a group without any cost, and sums only the costs present")
     func emptyCostCell() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("cost.jsonl", [
             usageLine(model: "a-no-cost", input: "10", output: "1"),
@@ -107,7 +108,7 @@ import TallyPipeline
 
     @Test("an empty result still writes the header", arguments: ["", "\n\n", "{\"event\":\"healthcheck\",\"ok\":true}\n{\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n"])
     func emptyResultWritesHeader(_ content: String) throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("nothing.jsonl", content)
         for by in ["day,model", "week,key,status"] {
@@ -121,7 +122,7 @@ import TallyPipeline
 
     @Test("hour, day, week (ISO, Monday) and month buckets, in UTC, across a Sunday/Monday and a year end")
     func timeBuckets() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("times.jsonl", [
             usageLine(time: "2026-11-29T23:59:59Z", input: "1", output: "0"),  // Sunday
@@ -152,7 +153,7 @@ import TallyPipeline
 
     @Test("a record without a time is counted with an empty time cell, sorted first")
     func missingTime() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("notime.jsonl", [
             usageLine(time: "2026-11-28T10:00:00Z", input: "5", output: "5"),
@@ -166,7 +167,7 @@ import TallyPipeline
 
     @Test("bad lines are numbered within their file across batches; the report keeps the first 20")
     func badLineSamplesAcrossBatches() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         // Lines 1, 3, …, 49 are records; lines 2, 4, …, 50 are bad (a count that is a string).
         var lines: [String] = []
@@ -190,7 +191,7 @@ import TallyPipeline
 
     @Test("--by file names each input as given")
     func byFile() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let b = try scratch.write("b.jsonl", usageLine(input: "2", output: "1") + "\n" + usageLine(input: "3", output: "1") + "\n")
         let a = try scratch.write("logs/a.jsonl", usageLine(input: "5", output: "1", cost: "0.25") + "\n")
@@ -207,7 +208,7 @@ import TallyPipeline
 
     @Test("--by key reads /api_key, or --field key=/metadata/k; custom fields make columns")
     func byKey() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let log = try scratch.write("keys.jsonl", [
             usageLine(key: "top-level", input: "1", output: "0", extra: "\"metadata\":{\"k\":\"alpha\",\"team\":\"search\"}"),
@@ -239,7 +240,7 @@ import TallyPipeline
 
     @Test("--by status reads the body's status; shapes are found inside response, body and data")
     func statusAndWrappers() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let body = { (status: String, input: Int) in
             "{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1795860000,\"status\":\"\(status)\",\"model\":\"openai/o3\",\"usage\":{\"input_tokens\":\(input),\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":1,\"output_tokens_details\":{\"reasoning_tokens\":1},\"total_tokens\":\(input + 1)}}"

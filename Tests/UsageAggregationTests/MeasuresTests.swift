@@ -1,3 +1,4 @@
+import TestSupport
 import TallyPrimitives
 import Testing
 import UsageDecoding

@@ -121,15 +121,3 @@ func firstDifference(_ actual: Framed, _ expected: Framed) -> String? {
     return "\(actual.lines.count) lines instead of \(expected.lines.count); line \(common + 1) is \(got) instead of \(wanted)"
 }
 
-/// A small deterministic random generator (SplitMix64), so generated inputs are the same on
-/// every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
