@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "tokentally", dependencies: ["TallyCommand"]),
 
         // Helpers shared by the test targets (temporary directories, hand-made gzip, …).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TallyPrimitives"], path: "Tests/TestSupport"),
         .testTarget(name: "TallyPrimitivesTests", dependencies: ["TallyPrimitives"]),
         .testTarget(name: "LogInputTests", dependencies: ["LogInput", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineFramingTests", dependencies: ["LineFraming", "TestSupport"]),

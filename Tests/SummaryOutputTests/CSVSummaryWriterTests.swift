@@ -6,20 +6,6 @@ import UsageAggregation
 
 @testable import SummaryOutput
 
-/// An exact decimal from its JSON text (parsing is tested in TallyPrimitivesTests); plain
-/// digits may go beyond 64 bits, up to 2^128 − 1.
-func dec(_ text: String) -> ExactDecimal {
-    if !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-        var whole: UInt128 = 0
-        for digit in text.utf8 { whole = whole * 10 + UInt128(digit - 0x30) }
-        return ExactDecimal(whole: whole, fraction: 0)
-    }
-    var copy = text
-    let result = copy.withUTF8 { ExactDecimal.parse(jsonNumber: UnsafeRawBufferPointer($0), maximum: UInt64.max) }
-    guard case .value(let value, _) = result else { fatalError("not a test number: \(text)") }
-    return value
-}
-
 /// Measures with these sums (all zero unless given).
 func measures(
     requests: UInt64 = 1, input: String = "0", cached: String = "0", write: String = "0", output: String = "0",

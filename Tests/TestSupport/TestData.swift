@@ -1,5 +1,7 @@
 /// Small helpers for test data shared by several test targets.
 
+import TallyPrimitives
+
 /// A small deterministic random generator (SplitMix64), so generated cases are the same on
 /// every run.
 public struct SplitMix64: RandomNumberGenerator {
@@ -50,4 +52,18 @@ public func storedGzip(_ data: [UInt8]) -> [UInt8] {
     for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((crc >> UInt32(shift)) & 0xFF)) }
     for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((size >> UInt32(shift)) & 0xFF)) }
     return out
+}
+
+/// An exact decimal from its JSON text (parsing is tested in TallyPrimitivesTests); plain
+/// digits may go beyond 64 bits, up to 2^128 − 1.
+public func dec(_ text: String) -> ExactDecimal {
+    if !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+        var whole: UInt128 = 0
+        for digit in text.utf8 { whole = whole * 10 + UInt128(digit - 0x30) }
+        return ExactDecimal(whole: whole, fraction: 0)
+    }
+    var copy = text
+    let result = copy.withUTF8 { ExactDecimal.parse(jsonNumber: UnsafeRawBufferPointer($0), maximum: UInt64.max) }
+    guard case .value(let value, _) = result else { fatalError("not a test number: \(text)") }
+    return value
 }

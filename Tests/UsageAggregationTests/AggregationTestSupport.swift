@@ -6,16 +6,6 @@ import UsageDecoding
 
 // Helpers shared by the UsageAggregation tests.
 
-/// An exact decimal from its JSON text (`"0.000075"`, `"9007199254740993"`); parsing itself is
-/// tested in TallyPrimitivesTests. Traps on text that is not a non-negative JSON number, which
-/// would be a mistake in the test, not in the code under test.
-func dec(_ text: String) -> ExactDecimal {
-    var copy = text
-    let result = copy.withUTF8 { ExactDecimal.parse(jsonNumber: UnsafeRawBufferPointer($0), maximum: UInt64.max) }
-    guard case .value(let value, _) = result else { fatalError("not a test number: \(text)") }
-    return value
-}
-
 /// A usage record with these counts; total defaults to input + output as the decoder would.
 func record(
     input: String = "0", cached: String = "0", write: String = "0", output: String = "0",
