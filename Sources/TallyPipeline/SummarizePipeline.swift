@@ -42,6 +42,9 @@ public enum SummarizePipeline {
         }
     }
 
+    /// Most line batches (~1 MiB each) waiting between the reader and the decoding threads.
+    static let maxQueuedBatches = 32
+
     /// Runs the whole pipeline and writes the outputs; returns the run report.
     public static func run(_ configuration: SummarizeConfiguration) throws(Failure) -> RunReport {
         let inputs: [InputFile]
@@ -87,7 +90,9 @@ public enum SummarizePipeline {
     /// sum overflowed.
     static func summarize(_ inputs: [InputFile], _ configuration: SummarizeConfiguration) -> (SummaryTable?, RunReport) {
         let threads = max(1, configuration.threads)
-        let queue = BoundedQueue<WorkItem>(capacity: 2 * threads + 2)
+        // Two batches per thread keep every thread fed; the cap keeps memory flat for any
+        // --threads (one reader cannot fill more anyway).
+        let queue = BoundedQueue<WorkItem>(capacity: min(2 * threads + 2, maxQueuedBatches))
         let collector = RunCollector(files: inputs, columns: configuration.columns, salvage: configuration.salvage)
 
         // Stages 1–2 on a thread of their own.
