@@ -20,6 +20,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Byte-scanning kernels (SIMD in C: Swift's SIMD compares do not vectorise).
+        .target(name: "CScanKernels"),
         // Value types shared by every stage: exact decimals, civil time.
         .target(name: "TallyPrimitives"),
         // Stage 1: paths/stdin → decompressed bytes, with a verified status per input.
@@ -27,7 +29,7 @@ let package = Package(
         // Stage 2: decompressed bytes → batches of whole lines.
         .target(name: "LineFraming", dependencies: ["LogInput"]),
         // Stage 3: one line → one usage record or a counted failure.
-        .target(name: "UsageDecoding", dependencies: ["TallyPrimitives"]),
+        .target(name: "UsageDecoding", dependencies: ["TallyPrimitives", "CScanKernels"]),
         // Stage 4: records → group tables that merge exactly.
         .target(name: "UsageAggregation", dependencies: ["UsageDecoding", "TallyPrimitives"]),
         // Stage 5: tables → CSV, written atomically.

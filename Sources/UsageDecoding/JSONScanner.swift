@@ -1,3 +1,5 @@
+import CScanKernels
+
 /// The kind of a JSON value.
 public enum JSONKind: UInt8, Sendable {
     case object = 1, array, string, number, `true`, `false`, null
@@ -73,7 +75,7 @@ public struct JSONScanFailure: Error, Sendable, Equatable {
 /// last value wins, as in Python, jq and Go, and ``sawDuplicateKey`` is set.
 ///
 /// One scanner per thread: it owns its buffers and allocates nothing per line. String bodies
-/// are checked eight bytes at a time (SWAR) for `"`, `\`, control characters and non-ASCII
+/// are checked sixteen bytes at a time (SIMD) for `"`, `\`, control characters and non-ASCII
 /// bytes, which are the only bytes that need a closer look.
 public final class JSONScanner {
     /// Default nesting limit (objects and arrays, counted together); see `docs/cli.md`.
@@ -350,23 +352,9 @@ public final class JSONScanner {
     @inline(__always)
     private func scanString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ hasEscapes: inout Bool) -> TokenEnd {
         var i = start
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         while true {
-            // Eight bytes at a time until one needs a look: '"', '\', < 0x20 or >= 0x80.
-            while i + 8 <= n {
-                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                    | ((word &- ones &* 0x20) & ~word) | word
-                let flagged = special & highs
-                if flagged != 0 {
-                    i += flagged.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
+            // Sixteen bytes at a time until one needs a look: '"', '\', < 0x20 or >= 0x80.
+            i += tokentally_string_run(p + i, n - i)
             guard i < n else { return TokenEnd(index: i, problem: .unexpectedEnd) }
             let c = p[i]
             if c == UInt8(ascii: "\"") {
@@ -394,7 +382,7 @@ public final class JSONScanner {
                 guard length > 0 else { return TokenEnd(index: i, problem: .invalidUTF8, kind: .invalidUTF8) }
                 i += length
             } else {
-                i += 1  // the tail loop below eight bytes
+                i += 1  // not reached: the kernel stops only at the bytes above
             }
         }
     }
