@@ -26,6 +26,13 @@ public final class CapturePlan: @unchecked Sendable {
     let childStart: UnsafeMutablePointer<Int32>
     let children: UnsafeMutablePointer<Child>
     let keyBytes: UnsafeMutablePointer<UInt8>
+    /// Per node, an open-addressing table of its key children: slots
+    /// `keySlots[keyTableStart[n] ... keyTableStart[n] + keyTableMask[n]]` hold an index into
+    /// `children` plus one (0 = empty). A key is found with one hash and usually one compare,
+    /// instead of a compare per child.
+    let keyTableStart: UnsafeMutablePointer<Int32>
+    let keyTableMask: UnsafeMutablePointer<Int32>
+    let keySlots: UnsafeMutablePointer<Int32>
 
     /// A child edge: an object key (and, when the key is an array index, that index).
     struct Child {
@@ -94,9 +101,51 @@ public final class CapturePlan: @unchecked Sendable {
         children.initialize(from: edges, count: edges.count)
         keyBytes = .allocate(capacity: max(bytes.count, 1))
         keyBytes.initialize(from: bytes, count: bytes.count)
+
+        // Hash tables at most half full.
+        var tableStarts: [Int32] = []
+        var tableMasks: [Int32] = []
+        var slots: [Int32] = []
+        for node in 0..<ordered.count {
+            let edgeRange = Int(starts[node])..<Int(starts[node + 1])
+            var size = 4
+            while size < 2 * edgeRange.count { size *= 2 }
+            tableStarts.append(Int32(slots.count))
+            tableMasks.append(Int32(size - 1))
+            let base = slots.count
+            slots.append(contentsOf: repeatElement(0, count: size))
+            for edgeIndex in edgeRange {
+                let edge = edges[edgeIndex]
+                let hash = bytes.withUnsafeBufferPointer {
+                    Self.keyHash($0.baseAddress! + Int(edge.keyOffset), Int(edge.keyLength))
+                }
+                var slot = Int(hash) & (size - 1)
+                while slots[base + slot] != 0 { slot = (slot + 1) & (size - 1) }
+                slots[base + slot] = Int32(edgeIndex + 1)
+            }
+        }
+        keyTableStart = .allocate(capacity: tableStarts.count)
+        keyTableStart.initialize(from: tableStarts, count: tableStarts.count)
+        keyTableMask = .allocate(capacity: tableMasks.count)
+        keyTableMask.initialize(from: tableMasks, count: tableMasks.count)
+        keySlots = .allocate(capacity: slots.count)
+        keySlots.initialize(from: slots, count: slots.count)
+    }
+
+    /// A cheap hash of a key from its length and three of its bytes: planned keys differ in
+    /// at least one of these, and a collision only costs one more probe.
+    @inline(__always)
+    static func keyHash(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
+        guard length > 0 else { return 0 }
+        let first = UInt32(key[0]), last = UInt32(key[length - 1]), middle = UInt32(key[length >> 1])
+        return (UInt32(truncatingIfNeeded: length) &* 0x9E37_79B1) ^ (first &* 0x85EB_CA77) ^ (last &* 0xC2B2_AE3D)
+            ^ (middle &* 0x27D4_EB2F) >> 3
     }
 
     deinit {
+        keyTableStart.deallocate()
+        keyTableMask.deallocate()
+        keySlots.deallocate()
         subtreeEnd.deallocate()
         childStart.deallocate()
         children.deallocate()
@@ -106,16 +155,18 @@ public final class CapturePlan: @unchecked Sendable {
     /// The child of `node` reached by object key `key` (unescaped bytes), or -1.
     @inline(__always)
     func child(of node: Int32, key: UnsafePointer<UInt8>, length: Int) -> Int32 {
-        var index = Int(childStart[Int(node)])
-        let end = Int(childStart[Int(node) + 1])
-        while index < end {
-            let edge = children[index]
+        let table = keySlots + Int(keyTableStart[Int(node)])
+        let mask = Int(keyTableMask[Int(node)])
+        var slot = Int(Self.keyHash(key, length)) & mask
+        while true {
+            let entry = Int(table[slot])
+            if entry == 0 { return -1 }
+            let edge = children[entry - 1]
             if Int(edge.keyLength) == length && memoryEqual(keyBytes + Int(edge.keyOffset), key, length) {
                 return edge.node
             }
-            index += 1
+            slot = (slot + 1) & mask
         }
-        return -1
     }
 
     /// The child of `node` reached by array index `position`, or -1.

@@ -348,42 +348,18 @@ public final class JSONScanner {
     }
 
     /// Scans a string body from just after its opening quote; returns the index just past
-    /// the closing quote.
+    /// the closing quote (the work is in C: ``tokentally_scan_string``).
     @inline(__always)
     private func scanString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ hasEscapes: inout Bool) -> TokenEnd {
-        var i = start
-        while true {
-            // Sixteen bytes at a time until one needs a look: '"', '\', < 0x20 or >= 0x80.
-            i += tokentally_string_run(p + i, n - i)
-            guard i < n else { return TokenEnd(index: i, problem: .unexpectedEnd) }
-            let c = p[i]
-            if c == UInt8(ascii: "\"") {
-                return TokenEnd(index: i + 1, problem: nil)
-            } else if c == UInt8(ascii: "\\") {
-                hasEscapes = true
-                guard i + 1 < n else { return TokenEnd(index: i + 1, problem: .unexpectedEnd) }
-                switch p[i + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    i += 2
-                case UInt8(ascii: "u"):
-                    guard i + 6 <= n else { return TokenEnd(index: n, problem: .unexpectedEnd) }
-                    for k in 2..<6 where JSONString.hexValue(p[i + k]) == nil {
-                        return TokenEnd(index: i + k, problem: .invalidEscape)
-                    }
-                    i += 6
-                default:
-                    return TokenEnd(index: i, problem: .invalidEscape)
-                }
-            } else if c < 0x20 {
-                return TokenEnd(index: i, problem: .controlCharacter)
-            } else if c >= 0x80 {
-                let length = utf8SequenceLength(p, i, n)
-                guard length > 0 else { return TokenEnd(index: i, problem: .invalidUTF8, kind: .invalidUTF8) }
-                i += length
-            } else {
-                i += 1  // not reached: the kernel stops only at the bytes above
-            }
+        let scan = tokentally_scan_string(p, start, n)
+        if scan.has_escapes != 0 { hasEscapes = true }
+        let index = Int(scan.index)
+        switch Int(scan.problem) {
+        case TOKENTALLY_STRING_OK: return TokenEnd(index: index, problem: nil)
+        case TOKENTALLY_STRING_UNEXPECTED_END: return TokenEnd(index: index, problem: .unexpectedEnd)
+        case TOKENTALLY_STRING_INVALID_ESCAPE: return TokenEnd(index: index, problem: .invalidEscape)
+        case TOKENTALLY_STRING_CONTROL_CHARACTER: return TokenEnd(index: index, problem: .controlCharacter)
+        default: return TokenEnd(index: index, problem: .invalidUTF8, kind: .invalidUTF8)
         }
     }
 

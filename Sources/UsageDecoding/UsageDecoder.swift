@@ -17,44 +17,71 @@ import TallyPrimitives
 /// The first usage found is the line's only usage, so no line is counted twice.
 ///
 /// One decoder per thread; after ``decode(_:)`` returns a record, ``value(_:)`` gives the
-/// record's grouping values, valid until the next call.
+/// record's grouping values, valid until the next call. Nothing is allocated per line.
 public final class UsageDecoder {
     /// What this decoder was built for.
     public let configuration: DecoderConfiguration
     private let layout: UsageLayout
     private let scanner: JSONScanner
-    /// Nodes for each configured value field, tried in order.
-    private let valueCandidates: [ValueCandidates]
-    private var values: [JSONValueSpan?]
-    /// Levels from the top down to the body holding the usage.
-    private var path: [Int] = []
+    /// Where each configured value field is read.
+    private let valueSources: UnsafeMutablePointer<ValueSource>
+    private let valueCount: Int
+    private let values: UnsafeMutablePointer<JSONValueSpan?>
+    /// Level rows from the top down to the body holding the usage.
+    private let path: UnsafeMutablePointer<Int>
+    private var pathCount = 0
     private let scratch: UnsafeMutableRawBufferPointer
-    private let timeOverride: Int32?
+    private let timeOverride: Int32
 
-    private enum ValueCandidates {
-        case node(Int32)
-        case levels(keyPath: KeyPath<UsageLayout.Level, Int32>, innermostFirst: Bool)
+    /// Where one value field is read: one node, or a level column tried level by level.
+    private struct ValueSource {
+        enum Kind { case node, innermostFirst, outermostFirst }
+        var kind: Kind
+        /// The node (`.node`) or the level column.
+        var target: Int32
     }
+
+    /// Levels in a path at most: the top, two containers, a stream event's `response`, and the
+    /// level of a `--field usage=` pointer.
+    private static let maxPath = 8
 
     public init(configuration: DecoderConfiguration) {
         self.configuration = configuration
-        layout = UsageLayout(configuration: configuration)
+        let layout = UsageLayout(configuration: configuration)
+        self.layout = layout
         scanner = JSONScanner(plan: layout.plan, maxDepth: configuration.maxDepth)
-        timeOverride = layout.overrides[.time]
-        valueCandidates = configuration.valueFields.map { [layout] field in
+        timeOverride = layout.overrides[.time] ?? -1
+        valueCount = configuration.valueFields.count
+        valueSources = .allocate(capacity: max(valueCount, 1))
+        for (index, field) in configuration.valueFields.enumerated() {
+            let source: ValueSource
             switch field {
-            case .model: return layout.overrides[.model].map(ValueCandidates.node) ?? .levels(keyPath: \.model, innermostFirst: true)
-            case .key: return layout.overrides[.key].map(ValueCandidates.node) ?? .levels(keyPath: \.apiKey, innermostFirst: false)
-            case .status: return layout.overrides[.status].map(ValueCandidates.node) ?? .levels(keyPath: \.status, innermostFirst: true)
-            case .custom(let name): return .node(layout.customNodes[name] ?? -1)
+            case .model:
+                source = layout.overrides[.model].map { ValueSource(kind: .node, target: $0) }
+                    ?? ValueSource(kind: .innermostFirst, target: Int32(UsageLayout.LevelColumn.model))
+            case .key:
+                source = layout.overrides[.key].map { ValueSource(kind: .node, target: $0) }
+                    ?? ValueSource(kind: .outermostFirst, target: Int32(UsageLayout.LevelColumn.apiKey))
+            case .status:
+                source = layout.overrides[.status].map { ValueSource(kind: .node, target: $0) }
+                    ?? ValueSource(kind: .innermostFirst, target: Int32(UsageLayout.LevelColumn.status))
+            case .custom(let name):
+                source = ValueSource(kind: .node, target: layout.customNodes[name] ?? -1)
             }
+            (valueSources + index).initialize(to: source)
         }
-        values = Array(repeating: nil, count: configuration.valueFields.count)
-        path.reserveCapacity(8)
+        values = .allocate(capacity: max(valueCount, 1))
+        values.initialize(repeating: nil, count: max(valueCount, 1))
+        path = .allocate(capacity: Self.maxPath)
         scratch = .allocate(byteCount: 64, alignment: 8)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        valueSources.deallocate()
+        values.deallocate()
+        path.deallocate()
+        scratch.deallocate()
+    }
 
     /// The value of `configuration.valueFields[index]` for the last record (nil when absent or null).
     @inline(__always)
@@ -78,44 +105,44 @@ public final class UsageDecoder {
         guard rootKind == .object else { return .bad(BadLine(reason: .notObject, detail: .notObject(rootKind))) }
 
         var warnings: LineWarnings = scanner.sawDuplicateKey ? .duplicateKey : []
-        path.removeAll(keepingCapacity: true)
+        pathCount = 0
 
-        let usage: UsageLayout.Usage
-        if let override = layout.usageOverride {
-            path.append(0)
-            if let level = layout.usageOverrideLevel, scanner.value(layout.levels[level].node)?.kind == .object {
-                path.append(level)  // the object holding the usage: its time, model, status
+        let usage: Int
+        if layout.usageOverride >= 0 {
+            push(0)
+            let level = layout.usageOverrideLevel
+            if level >= 0, scanner.value(layout.level(level, UsageLayout.LevelColumn.node))?.kind == .object {
+                push(level)  // the object holding the usage: its time, model, status
             }
-            guard let span = scanner.value(override.node), span.kind != .null else { return .noUsage(warnings) }
-            guard span.kind == .object else {
-                return .bad(BadLine(reason: .badUsage, detail: .usage(field: override.name, problem: .notAnObject)))
+            let row = layout.usageOverride
+            guard let span = scanner.value(layout.usage(row, UsageLayout.UsageColumn.node)), span.kind != .null else {
+                return .noUsage(warnings)
             }
-            usage = override
+            guard span.kind == .object else { return .bad(notAnObject(layout.usageNames[row])) }
+            usage = row
         } else {
             switch search(level: 0, in: line) {
-            case .found(let found): usage = found
+            case .found(let row): usage = row
             case .none: return .noUsage(warnings)
             case .bad(let bad): return .bad(bad)
             }
         }
 
         var record = UsageRecord()
-        switch extract(usage, in: line, into: &record) {
-        case .some(let bad): return .bad(bad)
-        case .none: break
-        }
+        if let bad = extract(usage: usage, in: line, into: &record) { return .bad(bad) }
         warnings.formUnion(record.warnings)
 
         // Time: the first readable key, outermost level first.
         var sawTime = false
-        if let timeNode = timeOverride {
-            if let span = scanner.value(timeNode), span.kind != .null {
+        if timeOverride >= 0 {
+            if let span = scanner.value(timeOverride), span.kind != .null {
                 sawTime = true
                 record.time = TimestampParser.seconds(of: span, in: line)
             }
         } else {
-            outer: for levelIndex in path {
-                for node in layout.levels[levelIndex].timeKeys {
+            outer: for step in 0..<pathCount {
+                for key in 0..<UsageLayout.timeKeys.count {
+                    let node = layout.level(path[step], UsageLayout.LevelColumn.timeKeys + key)
                     guard let span = scanner.value(node), span.kind != .null else { continue }
                     sawTime = true
                     if let seconds = TimestampParser.seconds(of: span, in: line) {
@@ -128,90 +155,101 @@ public final class UsageDecoder {
         if record.time == nil { warnings.insert(sawTime ? .invalidTimestamp : .missingTimestamp) }
         record.warnings = warnings
 
-        for index in valueCandidates.indices {
-            values[index] = lookUp(valueCandidates[index])
-        }
+        for index in 0..<valueCount { values[index] = lookUp(valueSources[index]) }
         return .record(record)
     }
 
     // MARK: - Finding the usage
 
     private enum Search {
-        case found(UsageLayout.Usage)
+        case found(Int)
         case none
         case bad(BadLine)
     }
 
-    private func search(level index: Int, in line: UnsafeRawBufferPointer) -> Search {
-        let level = layout.levels[index]
-        path.append(index)
+    @inline(__always)
+    private func push(_ level: Int) {
+        path[pathCount] = level
+        pathCount += 1
+    }
+
+    private func search(level: Int, in line: UnsafeRawBufferPointer) -> Search {
+        typealias Column = UsageLayout.LevelColumn
+        let pathMark = pathCount
+        push(level)
 
         // A Responses stream event decides by its type alone.
-        if let type = scanner.value(level.type), type.kind == .string,
+        if let type = scanner.value(layout.level(level, Column.type)), type.kind == .string,
             stringContent(type, in: line, hasPrefix: "response.")
         {
+            let responseLevel = Int(layout.level(level, Column.responseLevel))
             guard UsageLayout.terminalEventTypes.contains(where: { stringContent(type, in: line, equals: $0) }),
-                let responseIndex = level.responseLevel,
-                let response = scanner.value(layout.levels[responseIndex].node), response.kind == .object
-            else { return .none }
-            path.append(responseIndex)
-            let usage = layout.levels[responseIndex].usage
-            guard let span = scanner.value(usage.node), span.kind != .null else { return .none }
-            guard span.kind == .object else {
-                return .bad(BadLine(reason: .badUsage, detail: .usage(field: usage.name, problem: .notAnObject)))
+                responseLevel >= 0,
+                scanner.value(layout.level(responseLevel, Column.node))?.kind == .object
+            else {
+                pathCount = pathMark
+                return .none
             }
+            push(responseLevel)
+            let usage = Int(layout.level(responseLevel, Column.usage))
+            guard let span = scanner.value(layout.usage(usage, UsageLayout.UsageColumn.node)), span.kind != .null else {
+                pathCount = pathMark
+                return .none
+            }
+            guard span.kind == .object else { return .bad(notAnObject(layout.usageNames[usage])) }
             return .found(usage)
         }
 
-        if let span = scanner.value(level.usage.node) {
+        let usage = Int(layout.level(level, Column.usage))
+        if let span = scanner.value(layout.usage(usage, UsageLayout.UsageColumn.node)) {
             switch span.kind {
             case .object:
-                if looksLikeUsage(level.usage) { return .found(level.usage) }
+                if looksLikeUsage(usage) { return .found(usage) }
             case .null:
                 break
             default:
-                return .bad(BadLine(reason: .badUsage, detail: .usage(field: level.usage.name, problem: .notAnObject)))
+                return .bad(notAnObject(layout.usageNames[usage]))
             }
         }
 
-        for container in level.containers {
-            guard let span = scanner.value(layout.levels[container].node), span.kind == .object else { continue }
-            // A container without usage may leave levels on the path (a stream event appends
-            // its own and its `response`); drop them, so they lend no time or model to a body
-            // found in a later container.
-            let mark = path.count
+        for index in 0..<UsageLayout.containerKeys.count {
+            let container = Int(layout.level(level, Column.containers + index))
+            guard container >= 0, scanner.value(layout.level(container, Column.node))?.kind == .object else { continue }
             let result = search(level: container, in: line)
-            if case .none = result {
-                path.removeLast(path.count - mark)
-                continue
-            }
+            if case .none = result { continue }
             return result
         }
-        path.removeLast()
+        pathCount = pathMark
         return .none
     }
 
     /// A usage object has at least one token count; `{"include": true}` does not.
-    private func looksLikeUsage(_ usage: UsageLayout.Usage) -> Bool {
-        for node in usage.input.nodes where scanner.value(node) != nil { return true }
-        for node in usage.output.nodes where scanner.value(node) != nil { return true }
-        for node in usage.total.nodes where scanner.value(node) != nil { return true }
+    private func looksLikeUsage(_ row: Int) -> Bool {
+        for column in UsageLayout.UsageColumn.input..<UsageLayout.UsageColumn.cost
+        where scanner.value(layout.usage(row, column)) != nil {
+            return true
+        }
         return false
+    }
+
+    private func notAnObject(_ name: String) -> BadLine {
+        BadLine(reason: .badUsage, detail: .usage(field: name, problem: .notAnObject))
     }
 
     // MARK: - Reading the counts
 
-    private enum Count {
-        case absent
-        case value(ExactDecimal, isFractional: Bool)
-        case bad(BadLine)
-    }
-
-    /// The first present, non-null spelling of a count, checked.
-    private func count(_ field: UsageLayout.CountField, in line: UnsafeRawBufferPointer, required: Bool) -> Count {
+    /// The value of the first present, non-null spelling among `spellings` columns from
+    /// `column` of a usage row; nil when none is present and the count is optional.
+    ///
+    /// - Parameter name: the dotted field name of spelling `k`, for messages (only called on
+    ///   a problem, so good lines build no strings).
+    private func readCount(
+        usage row: Int, column: Int, spellings: Int, required: Bool, in line: UnsafeRawBufferPointer,
+        fractional: inout Bool, name: (Int) -> String
+    ) throws(BadLineError) -> ExactDecimal? {
         var sawNull = false
-        for (node, name) in zip(field.nodes, field.names) {
-            guard let span = scanner.value(node) else { continue }
+        for spelling in 0..<spellings {
+            guard let span = scanner.value(layout.usage(row, column + spelling)) else { continue }
             let problem: UsageProblem
             switch span.kind {
             case .null:
@@ -220,7 +258,9 @@ public final class UsageDecoder {
             case .number:
                 let text = UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.end)])
                 switch ExactDecimal.parse(jsonNumber: text) {
-                case .value(let value, let isFractional): return .value(value, isFractional: isFractional)
+                case .value(let value, let isFractional):
+                    if isFractional { fractional = true }
+                    return value
                 case .negative: problem = .negative
                 case .outOfRange: problem = .outOfRange
                 case .invalid: problem = .notANumber
@@ -229,64 +269,70 @@ public final class UsageDecoder {
             case .true, .false: problem = .boolean
             case .object, .array: problem = .notANumber
             }
-            return .bad(BadLine(reason: .badUsage, detail: .usage(field: name, problem: problem)))
+            throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: name(spelling), problem: problem)))
         }
         if required {
-            return .bad(BadLine(
-                reason: .badUsage, detail: .usage(field: field.names[0], problem: sawNull ? .null : .missing)))
-        }
-        return .absent
-    }
-
-    /// A count's value; nil when absent and optional. Sets `fractional` for a fractional value.
-    private func read(
-        _ field: UsageLayout.CountField, in line: UnsafeRawBufferPointer, required: Bool, fractional: inout Bool
-    ) throws(BadLineError) -> ExactDecimal? {
-        switch count(field, in: line, required: required) {
-        case .absent:
-            return nil
-        case .value(let value, let isFractional):
-            if isFractional { fractional = true }
-            return value
-        case .bad(let bad):
-            throw BadLineError(bad)
-        }
-    }
-
-    /// The first present, non-null details object, or nil.
-    private func details(_ candidates: [UsageLayout.Details]) throws(BadLineError) -> UsageLayout.Details? {
-        for details in candidates {
-            guard let span = scanner.value(details.node), span.kind != .null else { continue }
-            guard span.kind == .object else {
-                throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: details.name, problem: .notAnObject)))
-            }
-            return details
+            throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: name(0), problem: sawNull ? .null : .missing)))
         }
         return nil
     }
 
-    /// Fills `record`'s counts and cost from a usage object; returns the problem if any.
-    private func extract(_ usage: UsageLayout.Usage, in line: UnsafeRawBufferPointer, into record: inout UsageRecord) -> BadLine? {
+    /// Which of a usage row's details objects (from `column`, three spellings) is present and
+    /// not null; -1 when none.
+    private func details(usage row: Int, column: Int, names: [String]) throws(BadLineError) -> Int {
+        for spelling in 0..<names.count {
+            guard let span = scanner.value(layout.usage(row, column + spelling)), span.kind != .null else { continue }
+            guard span.kind == .object else {
+                throw BadLineError(notAnObject(layout.name(usage: row, names[spelling])))
+            }
+            return spelling
+        }
+        return -1
+    }
+
+    /// Fills `record`'s counts and cost from a usage row; returns the problem if any.
+    private func extract(usage row: Int, in line: UnsafeRawBufferPointer, into record: inout UsageRecord) -> BadLine? {
+        typealias Column = UsageLayout.UsageColumn
+        let layout = self.layout
         do throws(BadLineError) {
             var fractional = false
-            let input = try read(usage.input, in: line, required: true, fractional: &fractional) ?? .zero
-            let output = try read(usage.output, in: line, required: true, fractional: &fractional) ?? .zero
-            let total = try read(usage.total, in: line, required: false, fractional: &fractional)
+            let input = try readCount(
+                usage: row, column: Column.input, spellings: 3, required: true, in: line, fractional: &fractional,
+                name: { layout.name(usage: row, UsageLayout.inputNames[$0]) }) ?? .zero
+            let output = try readCount(
+                usage: row, column: Column.output, spellings: 3, required: true, in: line, fractional: &fractional,
+                name: { layout.name(usage: row, UsageLayout.outputNames[$0]) }) ?? .zero
+            let total = try readCount(
+                usage: row, column: Column.total, spellings: 2, required: false, in: line, fractional: &fractional,
+                name: { layout.name(usage: row, UsageLayout.totalNames[$0]) })
+
             var cached = ExactDecimal.zero, cacheWrite = ExactDecimal.zero, reasoning = ExactDecimal.zero
-            if let details = try details(usage.inputDetails) {
-                cached = try read(details.counts[0], in: line, required: false, fractional: &fractional) ?? .zero
-                cacheWrite = try read(details.counts[1], in: line, required: false, fractional: &fractional) ?? .zero
+            let inputDetails = try details(usage: row, column: Column.inputDetails, names: UsageLayout.inputDetailsNames)
+            if inputDetails >= 0 {
+                let detailsName = UsageLayout.inputDetailsNames[inputDetails]
+                cached = try readCount(
+                    usage: row, column: Column.cached + 2 * inputDetails, spellings: 2, required: false, in: line,
+                    fractional: &fractional, name: { layout.name(usage: row, detailsName, UsageLayout.cachedNames[$0]) }) ?? .zero
+                cacheWrite = try readCount(
+                    usage: row, column: Column.cacheWrite + 2 * inputDetails, spellings: 2, required: false, in: line,
+                    fractional: &fractional, name: { layout.name(usage: row, detailsName, UsageLayout.cacheWriteNames[$0]) }) ?? .zero
             }
-            if let details = try details(usage.outputDetails) {
-                reasoning = try read(details.counts[0], in: line, required: false, fractional: &fractional) ?? .zero
+            let outputDetails = try details(usage: row, column: Column.outputDetails, names: UsageLayout.outputDetailsNames)
+            if outputDetails >= 0 {
+                let detailsName = UsageLayout.outputDetailsNames[outputDetails]
+                reasoning = try readCount(
+                    usage: row, column: Column.reasoning + 2 * outputDetails, spellings: 2, required: false, in: line,
+                    fractional: &fractional, name: { layout.name(usage: row, detailsName, UsageLayout.reasoningNames[$0]) }) ?? .zero
             }
             // Cost is a measure of its own: a fractional cost is normal, not a warning.
             var fractionalCost = false
-            let cost = try read(usage.cost, in: line, required: false, fractional: &fractionalCost)
+            let cost = try readCount(
+                usage: row, column: Column.cost, spellings: 1, required: false, in: line, fractional: &fractionalCost,
+                name: { _ in layout.name(usage: row, "cost") })
 
             var sum = input
             guard sum.add(output) else {
-                return BadLine(reason: .badUsage, detail: .usage(field: usage.total.names[0], problem: .outOfRange))
+                return BadLine(reason: .badUsage, detail: .usage(field: layout.name(usage: row, "total_tokens"), problem: .outOfRange))
             }
             record.inputTokens = input
             record.outputTokens = output
@@ -307,19 +353,20 @@ public final class UsageDecoder {
 
     // MARK: - Values
 
-    private func lookUp(_ candidates: ValueCandidates) -> JSONValueSpan? {
-        switch candidates {
-        case .node(let node):
-            return nonNull(scanner.value(node))
-        case .levels(let keyPath, let innermostFirst):
-            if innermostFirst {
-                for levelIndex in path.reversed() {
-                    if let span = nonNull(scanner.value(layout.levels[levelIndex][keyPath: keyPath])) { return span }
-                }
-            } else {
-                for levelIndex in path {
-                    if let span = nonNull(scanner.value(layout.levels[levelIndex][keyPath: keyPath])) { return span }
-                }
+    private func lookUp(_ source: ValueSource) -> JSONValueSpan? {
+        switch source.kind {
+        case .node:
+            return nonNull(scanner.value(source.target))
+        case .innermostFirst:
+            var step = pathCount
+            while step > 0 {
+                step -= 1
+                if let span = nonNull(scanner.value(layout.level(path[step], Int(source.target)))) { return span }
+            }
+            return nil
+        case .outermostFirst:
+            for step in 0..<pathCount {
+                if let span = nonNull(scanner.value(layout.level(path[step], Int(source.target)))) { return span }
             }
             return nil
         }
@@ -342,14 +389,14 @@ public final class UsageDecoder {
         return UnsafeRawBufferPointer(rebasing: scratch[0..<length])
     }
 
-    private func stringContent(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer, equals constant: String) -> Bool {
-        guard let text = content(span, in: line) else { return false }
-        return text.elementsEqual(constant.utf8)
+    private func stringContent(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer, equals constant: StaticString) -> Bool {
+        guard let text = content(span, in: line), text.count == constant.utf8CodeUnitCount else { return false }
+        return memoryEqual(text.baseAddress!.assumingMemoryBound(to: UInt8.self), constant.utf8Start, text.count)
     }
 
-    private func stringContent(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer, hasPrefix prefix: String) -> Bool {
-        guard let text = content(span, in: line) else { return false }
-        return text.starts(with: prefix.utf8)
+    private func stringContent(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer, hasPrefix prefix: StaticString) -> Bool {
+        guard let text = content(span, in: line), text.count >= prefix.utf8CodeUnitCount else { return false }
+        return memoryEqual(text.baseAddress!.assumingMemoryBound(to: UInt8.self), prefix.utf8Start, prefix.utf8CodeUnitCount)
     }
 }
 

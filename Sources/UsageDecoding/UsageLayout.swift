@@ -1,178 +1,197 @@
 /// Where the record shapes keep their fields, as node ids of one ``CapturePlan``.
 ///
 /// A line is a tree of *levels*: the top-level object, and the objects under the container
-/// keys `response`, `body` and `data` (a gateway's wrapper around a body, or a Responses
-/// stream event around its `response`), two containers deep, plus the `response` of an event
-/// inside a wrapper. At every level the same keys are planned: `usage` (with all its count
-/// fields), `type`, the time keys, `model`, `api_key` and `status`.
-struct UsageLayout {
+/// keys `response`, `body` and `data` (a gateway's wrapper around a body, or a Responses stream
+/// event around its `response`), two containers deep, plus the `response` of an event inside a
+/// wrapper. At every level the same keys are planned: `usage` (with all its count fields),
+/// `type`, the time keys, `model`, `api_key` and `status`.
+///
+/// The node ids live in two flat tables of `Int32` (one row per level, one per usage object),
+/// read through unsafe pointers: the decoder looks fields up for every line, and plain integer
+/// tables cost no reference counting, unlike structs of arrays. -1 means "no such node".
+/// Immutable after `init`; owned by one ``UsageDecoder``.
+final class UsageLayout {
     /// Container keys that may hold a body, searched in this order.
     static let containerKeys = ["response", "body", "data"]
     /// Time keys in the order they are tried at each level (outermost level first).
     static let timeKeys = ["timestamp", "ts", "time", "startTime", "request_created_at", "created_at", "created", "createTime"]
     /// Responses stream events whose `response` carries the final usage.
-    static let terminalEventTypes = ["response.completed", "response.incomplete", "response.failed"]
+    static let terminalEventTypes: [StaticString] = ["response.completed", "response.incomplete", "response.failed"]
 
-    /// A count field and its alternative spellings (snake_case, SDK camelCase, Chat Completions).
-    struct CountField {
-        var nodes: [Int32]
-        var names: [String]
+    /// Columns of a level row.
+    enum LevelColumn {
+        static let node = 0
+        /// Row of the level's `usage` in the usage table.
+        static let usage = 1
+        static let type = 2
+        static let model = 3
+        static let apiKey = 4
+        static let status = 5
+        /// Level row of the `response` container (for stream events), or -1.
+        static let responseLevel = 6
+        /// Level rows of the `response`, `body`, `data` containers, or -1.
+        static let containers = 7
+        static let timeKeys = containers + UsageLayout.containerKeys.count
+        static let width = timeKeys + UsageLayout.timeKeys.count
     }
 
-    /// A `*_details` object and the counts inside it.
-    struct Details {
-        var node: Int32
-        var name: String
-        var counts: [CountField]
+    /// Columns of a usage row: each count's spellings, -1 where a spelling does not exist.
+    enum UsageColumn {
+        static let node = 0
+        static let input = 1  // input_tokens, inputTokens, prompt_tokens
+        static let output = 4  // output_tokens, outputTokens, completion_tokens
+        static let total = 7  // total_tokens, totalTokens
+        static let cost = 9  // cost
+        static let inputDetails = 10  // input_tokens_details, inputTokensDetails, prompt_tokens_details
+        static let cached = 13  // per input details object: cached_tokens, cachedTokens
+        static let cacheWrite = 19  // per input details object: cache_write_tokens, cacheWriteTokens
+        static let outputDetails = 25  // output_tokens_details, outputTokensDetails, completion_tokens_details
+        static let reasoning = 28  // per output details object: reasoning_tokens, reasoningTokens
+        static let width = 34
     }
 
-    /// The nodes of one usage object.
-    struct Usage {
-        var node: Int32
-        var name: String
-        var input: CountField
-        var output: CountField
-        var total: CountField
-        var cost: CountField
-        /// Input details (`input_tokens_details`, …): counts are [cached, cache write].
-        var inputDetails: [Details]
-        /// Output details (`output_tokens_details`, …): counts are [reasoning].
-        var outputDetails: [Details]
-    }
+    /// Spellings of each count, in the order tried (snake_case, SDK camelCase, Chat Completions).
+    static let inputNames = ["input_tokens", "inputTokens", "prompt_tokens"]
+    static let outputNames = ["output_tokens", "outputTokens", "completion_tokens"]
+    static let totalNames = ["total_tokens", "totalTokens"]
+    static let inputDetailsNames = ["input_tokens_details", "inputTokensDetails", "prompt_tokens_details"]
+    static let cachedNames = ["cached_tokens", "cachedTokens"]
+    static let cacheWriteNames = ["cache_write_tokens", "cacheWriteTokens"]
+    static let outputDetailsNames = ["output_tokens_details", "outputTokensDetails", "completion_tokens_details"]
+    static let reasoningNames = ["reasoning_tokens", "reasoningTokens"]
 
-    /// The nodes of one level.
-    struct Level {
-        var node: Int32
-        var usage: Usage
-        var type: Int32
-        var timeKeys: [Int32]
-        var model: Int32
-        var apiKey: Int32
-        var status: Int32
-        /// Indices (into ``levels``) of the container levels below, in ``containerKeys`` order.
-        var containers: [Int]
-        /// Index of the `response` container level, for stream events.
-        var responseLevel: Int?
-    }
-
-    /// Every level; `levels[0]` is the top level.
-    var levels: [Level] = []
-    /// The usage at a `--field usage=` pointer, replacing the search by shape.
-    var usageOverride: Usage?
-    /// The level holding a `--field usage=` pointer's object (its parent), so the body's own
-    /// time, model and status are found next to it; nil when the pointer's parent is the root.
-    var usageOverrideLevel: Int?
-    /// Nodes of the other `--field` overrides.
-    var overrides: [BuiltinField: Int32] = [:]
-    /// Node of each configured value field, in configuration order (for custom fields).
-    var customNodes: [String: Int32] = [:]
     /// The compiled plan.
     let plan: CapturePlan
+    /// Level rows; row 0 is the top level.
+    let levels: UnsafeMutablePointer<Int32>
+    let levelCount: Int
+    /// Usage rows.
+    let usages: UnsafeMutablePointer<Int32>
+    /// The dotted path of each usage row (`usage`, `response.usage`, …), for messages.
+    let usageNames: [String]
+    /// Usage row at a `--field usage=` pointer, replacing the search by shape; -1 when none.
+    let usageOverride: Int
+    /// Level row of the object holding the `--field usage=` pointer's object, so the body's
+    /// own time, model and status are found next to it; -1 when that is the root.
+    let usageOverrideLevel: Int
+    /// Nodes of the other `--field` overrides.
+    let overrides: [BuiltinField: Int32]
+    /// Node of each custom field.
+    let customNodes: [String: Int32]
 
     init(configuration: DecoderConfiguration) {
-        var builder = PathCollector()
-
-        func usagePaths(_ base: [String]) -> Usage {
-            func count(_ names: [String], under path: [String], display: String) -> CountField {
-                CountField(
-                    nodes: names.map { builder.ticket(path + [$0]) },
-                    names: names.map { "\(display).\($0)" })
-            }
-            func details(_ keys: [String], display: String, counts: [[String]]) -> [Details] {
-                keys.map { key in
-                    Details(
-                        node: builder.ticket(base + [key]), name: "\(display).\(key)",
-                        counts: counts.map { count($0, under: base + [key], display: "\(display).\(key)") })
-                }
-            }
-            let display = base.isEmpty ? "(root)" : base.joined(separator: ".")
-            return Usage(
-                node: builder.ticket(base), name: display,
-                input: count(["input_tokens", "inputTokens", "prompt_tokens"], under: base, display: display),
-                output: count(["output_tokens", "outputTokens", "completion_tokens"], under: base, display: display),
-                total: count(["total_tokens", "totalTokens"], under: base, display: display),
-                cost: count(["cost"], under: base, display: display),
-                inputDetails: details(
-                    ["input_tokens_details", "inputTokensDetails", "prompt_tokens_details"], display: display,
-                    counts: [["cached_tokens", "cachedTokens"], ["cache_write_tokens", "cacheWriteTokens"]]),
-                outputDetails: details(
-                    ["output_tokens_details", "outputTokensDetails", "completion_tokens_details"], display: display,
-                    counts: [["reasoning_tokens", "reasoningTokens"]]))
+        var paths: [[String]] = []
+        func ticket(_ path: [String]) -> Int32 {
+            paths.append(path)
+            return Int32(paths.count - 1)
         }
 
-        var levels: [Level] = []
-        func addLevel(_ path: [String], depth: Int) -> Int {
-            let index = levels.count
-            levels.append(Level(
-                node: builder.ticket(path), usage: usagePaths(path + ["usage"]), type: builder.ticket(path + ["type"]),
-                timeKeys: Self.timeKeys.map { builder.ticket(path + [$0]) }, model: builder.ticket(path + ["model"]),
-                apiKey: builder.ticket(path + ["api_key"]), status: builder.ticket(path + ["status"]),
-                containers: [], responseLevel: nil))
+        var usageRows: [[Int32]] = []
+        var usageNames: [String] = []
+        func addUsage(_ base: [String]) -> Int32 {
+            var row = [Int32](repeating: -1, count: UsageColumn.width)
+            row[UsageColumn.node] = ticket(base)
+            func put(_ names: [String], under path: [String], at column: Int) {
+                for (offset, name) in names.enumerated() { row[column + offset] = ticket(path + [name]) }
+            }
+            put(Self.inputNames, under: base, at: UsageColumn.input)
+            put(Self.outputNames, under: base, at: UsageColumn.output)
+            put(Self.totalNames, under: base, at: UsageColumn.total)
+            put(["cost"], under: base, at: UsageColumn.cost)
+            for (index, details) in Self.inputDetailsNames.enumerated() {
+                row[UsageColumn.inputDetails + index] = ticket(base + [details])
+                put(Self.cachedNames, under: base + [details], at: UsageColumn.cached + 2 * index)
+                put(Self.cacheWriteNames, under: base + [details], at: UsageColumn.cacheWrite + 2 * index)
+            }
+            for (index, details) in Self.outputDetailsNames.enumerated() {
+                row[UsageColumn.outputDetails + index] = ticket(base + [details])
+                put(Self.reasoningNames, under: base + [details], at: UsageColumn.reasoning + 2 * index)
+            }
+            usageRows.append(row)
+            usageNames.append(base.isEmpty ? "(root)" : base.joined(separator: "."))
+            return Int32(usageRows.count - 1)
+        }
+
+        var levelRows: [[Int32]] = []
+        func addLevel(_ path: [String], depth: Int) -> Int32 {
+            var row = [Int32](repeating: -1, count: LevelColumn.width)
+            row[LevelColumn.node] = ticket(path)
+            row[LevelColumn.usage] = addUsage(path + ["usage"])
+            row[LevelColumn.type] = ticket(path + ["type"])
+            row[LevelColumn.model] = ticket(path + ["model"])
+            row[LevelColumn.apiKey] = ticket(path + ["api_key"])
+            row[LevelColumn.status] = ticket(path + ["status"])
+            for (offset, key) in Self.timeKeys.enumerated() { row[LevelColumn.timeKeys + offset] = ticket(path + [key]) }
+            let index = levelRows.count
+            levelRows.append(row)
             let keys = depth < 2 ? Self.containerKeys : depth == 2 ? ["response"] : []
             for key in keys {
                 let child = addLevel(path + [key], depth: depth + 1)
-                levels[index].containers.append(child)
-                if key == "response" { levels[index].responseLevel = child }
+                levelRows[index][LevelColumn.containers + Self.containerKeys.firstIndex(of: key)!] = child
+                if key == "response" { levelRows[index][LevelColumn.responseLevel] = child }
             }
-            return index
+            return Int32(index)
         }
         _ = addLevel([], depth: 0)
 
+        var usageOverride = -1
+        var usageOverrideLevel = -1
         var overrideTickets: [BuiltinField: Int32] = [:]
-        var usageOverride: Usage?
-        var usageOverrideLevel: Int?
-        for (field, pointer) in configuration.overrides {
+        for (field, pointer) in configuration.overrides.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             if field == .usage {
-                usageOverride = usagePaths(pointer.tokens)
+                usageOverride = Int(addUsage(pointer.tokens))
                 if pointer.tokens.count > 1 {
-                    usageOverrideLevel = addLevel(Array(pointer.tokens.dropLast()), depth: 3)
+                    usageOverrideLevel = Int(addLevel(Array(pointer.tokens.dropLast()), depth: 3))
                 }
             } else {
-                overrideTickets[field] = builder.ticket(pointer.tokens)
+                overrideTickets[field] = ticket(pointer.tokens)
             }
         }
         var customTickets: [String: Int32] = [:]
-        for (name, pointer) in configuration.customFields {
-            customTickets[name] = builder.ticket(pointer.tokens)
+        for (name, pointer) in configuration.customFields.sorted(by: { $0.key < $1.key }) {
+            customTickets[name] = ticket(pointer.tokens)
         }
 
-        // Compile, then turn tickets into node ids.
-        plan = CapturePlan(paths: builder.paths)
+        // Compile, then turn tickets into node ids (row references stay as they are).
+        plan = CapturePlan(paths: paths)
         let ids = plan.nodeIDs
-        func resolve(_ ticket: Int32) -> Int32 { ids[Int(ticket)] }
-        func resolve(_ count: CountField) -> CountField { CountField(nodes: count.nodes.map(resolve), names: count.names) }
-        func resolve(_ usage: Usage) -> Usage {
-            Usage(
-                node: resolve(usage.node), name: usage.name, input: resolve(usage.input), output: resolve(usage.output),
-                total: resolve(usage.total), cost: resolve(usage.cost),
-                inputDetails: usage.inputDetails.map { Details(node: resolve($0.node), name: $0.name, counts: $0.counts.map(resolve)) },
-                outputDetails: usage.outputDetails.map { Details(node: resolve($0.node), name: $0.name, counts: $0.counts.map(resolve)) })
+        func resolve(_ ticket: Int32) -> Int32 { ticket < 0 ? -1 : ids[Int(ticket)] }
+        let rowReferences = Set([LevelColumn.usage, LevelColumn.responseLevel])
+            .union(LevelColumn.containers..<(LevelColumn.containers + Self.containerKeys.count))
+
+        levelCount = levelRows.count
+        levels = .allocate(capacity: levelRows.count * LevelColumn.width)
+        for (rowIndex, row) in levelRows.enumerated() {
+            for (column, value) in row.enumerated() {
+                levels[rowIndex * LevelColumn.width + column] = rowReferences.contains(column) ? value : resolve(value)
+            }
         }
-        self.levels = levels.map { level in
-            var resolved = level
-            resolved.node = resolve(level.node)
-            resolved.usage = resolve(level.usage)
-            resolved.type = resolve(level.type)
-            resolved.timeKeys = level.timeKeys.map(resolve)
-            resolved.model = resolve(level.model)
-            resolved.apiKey = resolve(level.apiKey)
-            resolved.status = resolve(level.status)
-            return resolved
+        usages = .allocate(capacity: usageRows.count * UsageColumn.width)
+        for (rowIndex, row) in usageRows.enumerated() {
+            for (column, value) in row.enumerated() { usages[rowIndex * UsageColumn.width + column] = resolve(value) }
         }
-        self.usageOverride = usageOverride.map(resolve)
+        self.usageNames = usageNames
+        self.usageOverride = usageOverride
         self.usageOverrideLevel = usageOverrideLevel
-        self.overrides = overrideTickets.mapValues(resolve)
-        self.customNodes = customTickets.mapValues(resolve)
+        overrides = overrideTickets.mapValues(resolve)
+        customNodes = customTickets.mapValues(resolve)
     }
-}
 
-/// Collects paths for a ``CapturePlan`` and hands out a ticket per path; after compiling,
-/// `plan.nodeIDs[ticket]` is the path's node.
-private struct PathCollector {
-    var paths: [[String]] = []
+    deinit {
+        levels.deallocate()
+        usages.deallocate()
+    }
 
-    mutating func ticket(_ path: [String]) -> Int32 {
-        paths.append(path)
-        return Int32(paths.count - 1)
+    /// A column of a level row.
+    @inline(__always)
+    func level(_ row: Int, _ column: Int) -> Int32 { levels[row &* LevelColumn.width &+ column] }
+
+    /// A column of a usage row.
+    @inline(__always)
+    func usage(_ row: Int, _ column: Int) -> Int32 { usages[row &* UsageColumn.width &+ column] }
+
+    /// The dotted name of a usage field, for messages: `response.usage.input_tokens`.
+    func name(usage row: Int, _ components: String...) -> String {
+        ([usageNames[row]] + components).joined(separator: ".")
     }
 }

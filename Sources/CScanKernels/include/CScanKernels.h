@@ -52,4 +52,114 @@ static inline size_t tokentally_string_run(const uint8_t *p, size_t n) {
     return n;
 }
 
+/// Why a string body is not valid JSON (0 = it is).
+enum {
+    TOKENTALLY_STRING_OK = 0,
+    TOKENTALLY_STRING_UNEXPECTED_END = 1,
+    TOKENTALLY_STRING_INVALID_ESCAPE = 2,
+    TOKENTALLY_STRING_CONTROL_CHARACTER = 3,
+    TOKENTALLY_STRING_INVALID_UTF8 = 4,
+};
+
+/// The result of scanning a string body.
+typedef struct {
+    /// Just past the closing quote; or, on a problem, the offset of the offending byte.
+    size_t index;
+    /// One of the TOKENTALLY_STRING_ values.
+    int problem;
+    /// Whether the body holds a backslash escape.
+    int has_escapes;
+} tokentally_string_scan;
+
+static inline int tokentally_is_hex(uint8_t c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/// Length of the valid UTF-8 sequence at `p[i]` (a byte >= 0x80) under Unicode Table 3-7
+/// (no overlong forms, no surrogates, nothing above U+10FFFF), or 0 when invalid.
+static inline size_t tokentally_utf8_length(const uint8_t *p, size_t i, size_t n) {
+    uint8_t b0 = p[i];
+#define TT_CONT(k, lo, hi) (i + (k) < n && p[i + (k)] >= (lo) && p[i + (k)] <= (hi))
+    if (b0 >= 0xC2 && b0 <= 0xDF) return TT_CONT(1, 0x80, 0xBF) ? 2 : 0;
+    if (b0 == 0xE0) return TT_CONT(1, 0xA0, 0xBF) && TT_CONT(2, 0x80, 0xBF) ? 3 : 0;
+    if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF)
+        return TT_CONT(1, 0x80, 0xBF) && TT_CONT(2, 0x80, 0xBF) ? 3 : 0;
+    if (b0 == 0xED) return TT_CONT(1, 0x80, 0x9F) && TT_CONT(2, 0x80, 0xBF) ? 3 : 0;
+    if (b0 == 0xF0) return TT_CONT(1, 0x90, 0xBF) && TT_CONT(2, 0x80, 0xBF) && TT_CONT(3, 0x80, 0xBF) ? 4 : 0;
+    if (b0 >= 0xF1 && b0 <= 0xF3)
+        return TT_CONT(1, 0x80, 0xBF) && TT_CONT(2, 0x80, 0xBF) && TT_CONT(3, 0x80, 0xBF) ? 4 : 0;
+    if (b0 == 0xF4) return TT_CONT(1, 0x80, 0x8F) && TT_CONT(2, 0x80, 0xBF) && TT_CONT(3, 0x80, 0xBF) ? 4 : 0;
+#undef TT_CONT
+    return 0;
+}
+
+/// Validates a JSON string body starting at `p[start]` (just after the opening quote) up to
+/// its closing quote: escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`), no raw control
+/// characters, valid UTF-8. Plain runs go 16 bytes at a time; only escapes and non-ASCII
+/// bytes are looked at one by one.
+static inline tokentally_string_scan tokentally_scan_string(const uint8_t *p, size_t start, size_t n) {
+    tokentally_string_scan result = {0, TOKENTALLY_STRING_OK, 0};
+    size_t i = start;
+    for (;;) {
+        i += tokentally_string_run(p + i, n - i);
+        if (i >= n) {
+            result.index = i;
+            result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
+            return result;
+        }
+        uint8_t c = p[i];
+        if (c == '"') {
+            result.index = i + 1;
+            return result;
+        }
+        if (c == '\\') {
+            result.has_escapes = 1;
+            if (i + 1 >= n) {
+                result.index = i + 1;
+                result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
+                return result;
+            }
+            switch (p[i + 1]) {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                i += 2;
+                continue;
+            case 'u':
+                if (i + 6 > n) {
+                    result.index = n;
+                    result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
+                    return result;
+                }
+                for (size_t k = 2; k < 6; k++) {
+                    if (!tokentally_is_hex(p[i + k])) {
+                        result.index = i + k;
+                        result.problem = TOKENTALLY_STRING_INVALID_ESCAPE;
+                        return result;
+                    }
+                }
+                i += 6;
+                continue;
+            default:
+                result.index = i;
+                result.problem = TOKENTALLY_STRING_INVALID_ESCAPE;
+                return result;
+            }
+        }
+        if (c < 0x20) {
+            result.index = i;
+            result.problem = TOKENTALLY_STRING_CONTROL_CHARACTER;
+            return result;
+        }
+        // Non-ASCII: validate each sequence; stay here while the text stays non-ASCII.
+        do {
+            size_t length = tokentally_utf8_length(p, i, n);
+            if (length == 0) {
+                result.index = i;
+                result.problem = TOKENTALLY_STRING_INVALID_UTF8;
+                return result;
+            }
+            i += length;
+        } while (i < n && p[i] >= 0x80);
+    }
+}
+
 #endif
