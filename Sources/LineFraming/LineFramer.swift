@@ -45,6 +45,8 @@ public struct LineFramer: DecompressedSink {
     public let maxLineBytes: Int
 
     private let emit: (LineBatch) -> Void
+    /// Where standard-size buffers come from (recycled by the consumer), if anywhere.
+    private let pool: ByteStoragePool?
     private var storage: ByteStorage
     private var filled = 0
     /// The buffer holds no `\n` below this offset (it starts at a line start), so a long line
@@ -60,16 +62,30 @@ public struct LineFramer: DecompressedSink {
     private var droppedLineLengths: [Int] = []
 
     /// Creates a framer that hands each batch to `emit`, in order.
+    ///
+    /// - Parameter pool: where to take standard-size buffers from; its capacity must be
+    ///   ``standardCapacity(batchBytes:)``. Without one, every batch gets a fresh buffer.
     public init(
         batchBytes: Int = defaultBatchBytes,
         maxLineBytes: Int = defaultMaxLineBytes,
+        pool: ByteStoragePool? = nil,
         emit: @escaping (LineBatch) -> Void
     ) {
         precondition(batchBytes > 0 && maxLineBytes > 0)
+        precondition(pool == nil || pool!.capacity == Self.standardCapacity(batchBytes: batchBytes))
         self.batchBytes = batchBytes
         self.maxLineBytes = maxLineBytes
+        self.pool = pool
         self.emit = emit
-        storage = ByteStorage(capacity: batchBytes + Self.slackBytes)
+        storage = pool?.take() ?? ByteStorage(capacity: batchBytes + Self.slackBytes)
+    }
+
+    /// The size of a standard batch buffer: a batch and the slack stage 1 writes into.
+    public static func standardCapacity(batchBytes: Int) -> Int { batchBytes + slackBytes }
+
+    /// A fresh standard-size buffer.
+    private func standardStorage() -> ByteStorage {
+        pool?.take() ?? ByteStorage(capacity: batchBytes + Self.slackBytes)
     }
 
     public mutating func writableBuffer() -> UnsafeMutableRawBufferPointer {
@@ -126,6 +142,10 @@ public struct LineFramer: DecompressedSink {
             droppedLineLengths = []
             storage = ByteStorage(capacity: 0)
             filled = 0
+        } else {
+            let unused = storage
+            storage = ByteStorage(capacity: 0)
+            pool?.recycle(unused)
         }
         return ending
     }
@@ -148,7 +168,7 @@ public struct LineFramer: DecompressedSink {
             let batchEnd = lastNewline + 1
             let tail = filled - batchEnd
             // A buffer grown for a long line may hold more of the next line than a batch.
-            let next = ByteStorage(capacity: max(batchBytes, tail) + Self.slackBytes)
+            let next = tail <= batchBytes ? standardStorage() : ByteStorage(capacity: tail + Self.slackBytes)
             if tail > 0 { next.base.copyMemory(from: storage.base + batchEnd, byteCount: tail) }
             emit(LineBatch(storage: storage, byteCount: batchEnd, droppedLineLengths: droppedLineLengths))
             droppedLineLengths = []
@@ -173,7 +193,7 @@ public struct LineFramer: DecompressedSink {
         filled = 0
         noNewlineBelow = 0
         if storage.capacity > batchBytes + Self.slackBytes {
-            storage = ByteStorage(capacity: batchBytes + Self.slackBytes)
+            storage = standardStorage()
         }
     }
 

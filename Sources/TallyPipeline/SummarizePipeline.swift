@@ -92,13 +92,17 @@ public enum SummarizePipeline {
         let threads = max(1, configuration.threads)
         // Two batches per thread keep every thread fed; the cap keeps memory flat for any
         // --threads (one reader cannot fill more anyway).
-        let queue = BoundedQueue<WorkItem>(capacity: min(2 * threads + 2, maxQueuedBatches))
+        let queueCapacity = min(2 * threads + 2, maxQueuedBatches)
+        let queue = BoundedQueue<WorkItem>(capacity: queueCapacity)
+        // Enough buffers for every batch that can be in flight: queued, being decoded, being filled.
+        let pool = ByteStoragePool(
+            capacity: LineFramer.standardCapacity(batchBytes: configuration.batchBytes), limit: queueCapacity + threads + 2)
         let collector = RunCollector(files: inputs, columns: configuration.columns, salvage: configuration.salvage)
 
         // Stages 1–2 on a thread of their own.
         let readerDone = DispatchSemaphore(value: 0)
         let reader = Thread {
-            readInputs(inputs, configuration, into: queue, workers: threads)
+            readInputs(inputs, configuration, pool: pool, into: queue, workers: threads)
             readerDone.signal()
         }
         reader.name = "tokentally-reader"
@@ -117,6 +121,7 @@ public enum SummarizePipeline {
                         file: file, batch: sequence, result: result, table: worker.table,
                         strings: worker.keys.strings, translation: &translation)
                     worker.table.removeAll()
+                    pool.recycle(batch.storage)
                 case .end(let file, let outcome, let batches, let fragmentBytes):
                     collector.end(file: file, outcome: outcome, batches: batches, fragmentBytes: fragmentBytes)
                 case .finished:
@@ -152,11 +157,14 @@ public enum SummarizePipeline {
 
     /// Stages 1–2: reads every input into line batches, in order.
     private static func readInputs(
-        _ inputs: [InputFile], _ configuration: SummarizeConfiguration, into queue: BoundedQueue<WorkItem>, workers: Int
+        _ inputs: [InputFile], _ configuration: SummarizeConfiguration, pool: ByteStoragePool,
+        into queue: BoundedQueue<WorkItem>, workers: Int
     ) {
         for (index, input) in inputs.enumerated() {
             var sequence = 0
-            var framer = LineFramer(batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes) { batch in
+            var framer = LineFramer(
+                batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool
+            ) { batch in
                 queue.put(.batch(file: index, sequence: sequence, batch))
                 sequence += 1
             }
