@@ -94,19 +94,32 @@ public enum SummarizePipeline {
         // --threads (one reader cannot fill more anyway).
         let queueCapacity = min(2 * threads + 2, maxQueuedBatches)
         let queue = BoundedQueue<WorkItem>(capacity: queueCapacity)
+        // One reader per decoding thread, but never more than there are inputs: several inputs
+        // inflate in parallel (one input's gzip stream cannot be split).
+        let readers = max(1, min(inputs.count, threads))
         // Enough buffers for every batch that can be in flight: queued, being decoded, being filled.
         let pool = ByteStoragePool(
-            capacity: LineFramer.standardCapacity(batchBytes: configuration.batchBytes), limit: queueCapacity + threads + 2)
+            capacity: LineFramer.standardCapacity(batchBytes: configuration.batchBytes),
+            limit: queueCapacity + threads + readers + 1)
         let collector = RunCollector(files: inputs, columns: configuration.columns, salvage: configuration.salvage)
 
-        // Stages 1–2 on a thread of their own.
-        let readerDone = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            readInputs(inputs, configuration, pool: pool, into: queue, workers: threads)
-            readerDone.signal()
+        // Stages 1–2 on reader threads of their own, taking inputs in name order.
+        let cursor = InputCursor(inputs: inputs.count, readers: readers)
+        let readersDone = DispatchSemaphore(value: 0)
+        for number in 0..<readers {
+            let reader = Thread {
+                while let index = cursor.next() {
+                    readInput(index, inputs[index], configuration, pool: pool, into: queue)
+                }
+                // The last reader to finish tells every decoding thread that no work is left.
+                if cursor.readerFinished() {
+                    for _ in 0..<threads { queue.put(.finished) }
+                }
+                readersDone.signal()
+            }
+            reader.name = "tokentally-reader-\(number)"
+            reader.start()
         }
-        reader.name = "tokentally-reader"
-        reader.start()
 
         // Stages 3–4 on the decoding threads.
         let overflowed = Mutex(false)
@@ -130,7 +143,7 @@ public enum SummarizePipeline {
                 }
             }
         }
-        readerDone.wait()
+        for _ in 0..<readers { readersDone.wait() }
 
         let (table, strings, files, collectorOverflowed) = collector.finish()
         var report = RunReport()
@@ -155,30 +168,55 @@ public enum SummarizePipeline {
         case finished
     }
 
-    /// Stages 1–2: reads every input into line batches, in order.
-    private static func readInputs(
-        _ inputs: [InputFile], _ configuration: SummarizeConfiguration, pool: ByteStoragePool,
-        into queue: BoundedQueue<WorkItem>, workers: Int
+    /// Stages 1–2 for one input: reads it into line batches, then its end marker.
+    private static func readInput(
+        _ index: Int, _ input: InputFile, _ configuration: SummarizeConfiguration, pool: ByteStoragePool,
+        into queue: BoundedQueue<WorkItem>
     ) {
-        for (index, input) in inputs.enumerated() {
-            var sequence = 0
-            var framer = LineFramer(
-                batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool
-            ) { batch in
-                queue.put(.batch(file: index, sequence: sequence, batch))
-                sequence += 1
-            }
-            var outcome: InputOutcome
-            do {
-                var source = try input.open()
-                outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, into: &framer)
-            } catch {
-                outcome = InputOutcome()
-                outcome.failure = InputFailure(kind: .readError, offset: 0, detail: "cannot open: \(error.message)")
-            }
-            let ending = framer.finish(cleanEnd: outcome.failure == nil)
-            queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes))
+        var sequence = 0
+        var framer = LineFramer(
+            batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool
+        ) { batch in
+            queue.put(.batch(file: index, sequence: sequence, batch))
+            sequence += 1
         }
-        for _ in 0..<workers { queue.put(.finished) }
+        var outcome: InputOutcome
+        do {
+            var source = try input.open()
+            outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, into: &framer)
+        } catch {
+            outcome = InputOutcome()
+            outcome.failure = InputFailure(kind: .readError, offset: 0, detail: "cannot open: \(error.message)")
+        }
+        let ending = framer.finish(cleanEnd: outcome.failure == nil)
+        queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes))
+    }
+}
+
+/// Hands inputs to the reader threads in name order, and tells the last reader that it is.
+final class InputCursor: Sendable {
+    private let state: Mutex<(next: Int, readersLeft: Int)>
+    private let count: Int
+
+    init(inputs: Int, readers: Int) {
+        count = inputs
+        state = Mutex((0, readers))
+    }
+
+    /// The next input to read, or nil when all are taken.
+    func next() -> Int? {
+        state.withLock { state in
+            guard state.next < count else { return nil }
+            defer { state.next += 1 }
+            return state.next
+        }
+    }
+
+    /// Records that a reader is done; true for the last one.
+    func readerFinished() -> Bool {
+        state.withLock { state in
+            state.readersLeft -= 1
+            return state.readersLeft == 0
+        }
     }
 }
