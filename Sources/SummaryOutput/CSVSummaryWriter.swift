@@ -20,24 +20,46 @@ public enum SummarySchema {
     /// The measure cells of a row: integers as integers, fractions as plain decimals, and an
     /// empty `cost_usd` when no record of the group carried a cost.
     public static func measureCells(_ measures: Measures) -> [String] {
-        [
-            String(measures.requests),
-            measures.inputTokens.description, measures.cachedInputTokens.description,
-            measures.cacheWriteTokens.description, measures.outputTokens.description,
-            measures.reasoningTokens.description, measures.totalTokens.description,
-            measures.costedRequests > 0 ? measures.costUSD.description : "",
-        ]
+        (0..<measureColumns.count).map { index in
+            var bytes: [UInt8] = []
+            appendMeasure(index, of: measures, to: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Appends measure cell `index` (in ``measureColumns`` order) of a row.
+    public static func appendMeasure(_ index: Int, of measures: Measures, to bytes: inout [UInt8]) {
+        switch index {
+        case 0: ExactDecimal.appendDigits(measures.requests, minimumWidth: 1, to: &bytes)
+        case 1: measures.inputTokens.appendText(to: &bytes)
+        case 2: measures.cachedInputTokens.appendText(to: &bytes)
+        case 3: measures.cacheWriteTokens.appendText(to: &bytes)
+        case 4: measures.outputTokens.appendText(to: &bytes)
+        case 5: measures.reasoningTokens.appendText(to: &bytes)
+        case 6: measures.totalTokens.appendText(to: &bytes)
+        default: if measures.costedRequests > 0 { measures.costUSD.appendText(to: &bytes) }
+        }
     }
 
     /// The text of a group value: a date (`YYYY-MM-DD`, or `YYYY-MM-DD HH:00` for hours),
     /// the string itself, or empty.
     public static func groupCell(_ value: GroupValue, column: GroupColumn) -> String {
+        var bytes: [UInt8] = []
+        appendGroupCell(value, column: column, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the text of a group value (unquoted).
+    public static func appendGroupCell(_ value: GroupValue, column: GroupColumn, to bytes: inout [UInt8]) {
         switch value {
-        case .none: return ""
-        case .text(let text): return text
+        case .none: break
+        case .text(let text): bytes.append(contentsOf: text.utf8)
         case .time(let start):
-            guard case .time(let grain) = column else { return String(start) }
-            return grain.label(bucketStart: start)
+            if case .time(let grain) = column {
+                grain.appendLabel(bucketStart: start, to: &bytes)
+            } else {
+                bytes.append(contentsOf: String(start).utf8)
+            }
         }
     }
 
@@ -56,41 +78,74 @@ public enum SummarySchema {
 
 /// Stage 5: writes a ``SummaryTable`` as CSV (RFC 4180): UTF-8, `\n` line ends, a header
 /// always (also with no rows), fields quoted only when they hold `,`, `"`, `\r` or `\n`.
+///
+/// Rows are assembled as bytes in one reused buffer: a summary may have millions of rows.
 public enum CSVSummaryWriter {
     /// Writes the header and every row to `output`.
     public static func write(_ table: SummaryTable, to output: OutputFile) throws(OutputError) {
-        try output.write(line(SummarySchema.header(columns: table.columns)))
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        appendHeader(table.columns, to: &line)
+        try output.write(line)
         for row in table.rows {
-            try output.write(line(cells(of: row, columns: table.columns)))
+            line.removeAll(keepingCapacity: true)
+            appendRow(row, columns: table.columns, to: &line)
+            try output.write(line)
         }
     }
 
     /// The CSV text of a table (for tests and small outputs).
     public static func render(_ table: SummaryTable) -> String {
-        var text = line(SummarySchema.header(columns: table.columns))
-        for row in table.rows { text += line(cells(of: row, columns: table.columns)) }
-        return text
+        var bytes: [UInt8] = []
+        appendHeader(table.columns, to: &bytes)
+        for row in table.rows { appendRow(row, columns: table.columns, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A row's cells: group values, then measures.
-    static func cells(of row: SummaryRow, columns: [GroupColumn]) -> [String] {
-        zip(row.groupValues, columns).map { SummarySchema.groupCell($0, column: $1) }
-            + SummarySchema.measureCells(row.measures)
+    static func appendHeader(_ columns: [GroupColumn], to bytes: inout [UInt8]) {
+        for (index, name) in SummarySchema.header(columns: columns).enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendField(name, to: &bytes)
+        }
+        bytes.append(0x0A)
     }
 
-    /// One CSV record with its `\n`.
-    static func line(_ cells: [String]) -> String {
-        cells.map(quoted).joined(separator: ",") + "\n"
+    /// One row with its `\n`: group values, then measures.
+    static func appendRow(_ row: SummaryRow, columns: [GroupColumn], to bytes: inout [UInt8]) {
+        for (value, column) in zip(row.groupValues, columns) {
+            if case .text(let text) = value {
+                appendField(text, to: &bytes)
+            } else {
+                SummarySchema.appendGroupCell(value, column: column, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: ","))
+        }
+        for index in SummarySchema.measureColumns.indices {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            SummarySchema.appendMeasure(index, of: row.measures, to: &bytes)
+        }
+        bytes.append(0x0A)
+    }
+
+    /// Appends a text field, quoted only when it must be.
+    static func appendField(_ cell: String, to bytes: inout [UInt8]) {
+        let needsQuotes = cell.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else {
+            bytes.append(contentsOf: cell.utf8)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in cell.utf8 {
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// A field, quoted (with `"` doubled) only when it must be.
     public static func quoted(_ cell: String) -> String {
-        let needsQuotes = cell.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else { return cell }
-        var result = "\""
-        for scalar in cell.unicodeScalars {
-            if scalar == "\"" { result += "\"\"" } else { result.unicodeScalars.append(scalar) }
-        }
-        return result + "\""
+        var bytes: [UInt8] = []
+        appendField(cell, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -66,11 +66,56 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
     /// The decimal text: no exponent, no separators, `.` as decimal point, no trailing zeros
     /// after it (`12`, `0.000225`, `9007199254740993.5`).
     public var description: String {
-        if fraction == 0 { return String(whole) }
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: Self.fractionDigits - digits.count) + digits
-        while digits.last == "0" { digits.removeLast() }
-        return "\(whole).\(digits)"
+        var bytes: [UInt8] = []
+        appendText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the ``description`` text as UTF-8, without creating a `String` (the output
+    /// stage writes millions of cells).
+    public func appendText(to bytes: inout [UInt8]) {
+        // The whole part in chunks of 19 digits (10¹⁹ < 2⁶⁴), most significant first.
+        let chunk: UInt128 = 10_000_000_000_000_000_000
+        if wholeStorage <= UInt128(UInt64.max) {
+            Self.appendDigits(UInt64(wholeStorage), minimumWidth: 1, to: &bytes)
+        } else {
+            var chunks: [UInt64] = []
+            var rest = wholeStorage
+            while rest > 0 {
+                chunks.append(UInt64(rest % chunk))
+                rest /= chunk
+            }
+            Self.appendDigits(chunks.removeLast(), minimumWidth: 1, to: &bytes)
+            while let next = chunks.popLast() { Self.appendDigits(next, minimumWidth: 19, to: &bytes) }
+        }
+        guard fractionStorage != 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var fraction = fractionStorage
+        var width = Self.fractionDigits
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        Self.appendDigits(fraction, minimumWidth: width, to: &bytes)
+    }
+
+    /// Decimal digits of `value`, zero-padded on the left to `minimumWidth`.
+    public static func appendDigits(_ value: UInt64, minimumWidth: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, no heap
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var position = scratch.count
+            var rest = value
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") &+ UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            while scratch.count - position < minimumWidth {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0")
+            }
+            bytes.append(contentsOf: scratch[position...])
+        }
     }
 
     public static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {

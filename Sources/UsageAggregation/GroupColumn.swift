@@ -27,18 +27,26 @@ public enum TimeGrain: String, Sendable, CaseIterable, Hashable {
 
     /// The bucket's label: `YYYY-MM-DD`, or `YYYY-MM-DD HH:00` for hours.
     public func label(bucketStart: Int64) -> String {
+        var bytes: [UInt8] = []
+        appendLabel(bucketStart: bucketStart, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the ``label(bucketStart:)`` text as UTF-8.
+    public func appendLabel(bucketStart: Int64, to bytes: inout [UInt8]) {
         let days = CivilTime.floorDiv(bucketStart, CivilTime.secondsPerDay)
         let date = CivilTime.date(days: days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        var text = "\(pad(date.year, 4))-\(pad(Int64(date.month), 2))-\(pad(Int64(date.day), 2))"
+        ExactDecimal.appendDigits(UInt64(max(0, date.year)), minimumWidth: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        ExactDecimal.appendDigits(UInt64(date.month), minimumWidth: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        ExactDecimal.appendDigits(UInt64(date.day), minimumWidth: 2, to: &bytes)
         if self == .hour {
             let hour = (bucketStart - days * CivilTime.secondsPerDay) / 3600
-            text += " \(pad(hour, 2)):00"
+            bytes.append(UInt8(ascii: " "))
+            ExactDecimal.appendDigits(UInt64(hour), minimumWidth: 2, to: &bytes)
+            bytes.append(contentsOf: ":00".utf8)
         }
-        return text
     }
 }
 

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Gives each distinct byte string a small integer id, looked up by bytes without creating a
 /// `String` (ids start at 1; 0 means "no value").
 ///
@@ -61,8 +69,9 @@ public struct StringInterner: Sendable {
     private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let extent = extents[id - 1]
         guard extent.length == bytes.count else { return false }
+        guard extent.length > 0 else { return true }
         return arena.withUnsafeBytes { stored in
-            stored[extent.offset..<(extent.offset + extent.length)].elementsEqual(bytes)
+            memcmp(stored.baseAddress! + extent.offset, bytes.baseAddress!, extent.length) == 0
         }
     }
 

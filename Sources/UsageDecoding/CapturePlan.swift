@@ -1,3 +1,5 @@
+import CScanKernels
+
 /// The JSON paths whose values a scan records, compiled into a tree the scanner walks.
 ///
 /// Tokentally needs a few dozen values out of lines that are mostly prompt text. The scanner
@@ -188,12 +190,8 @@ public final class CapturePlan: @unchecked Sendable {
     }
 }
 
+/// Whether `count` bytes at `a` and `b` are equal (the C kernel: two word loads for short keys).
 @inline(__always)
 func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    var index = 0
-    while index < count {
-        if a[index] != b[index] { return false }
-        index += 1
-    }
-    return true
+    tokentally_bytes_equal(a, b, count) != 0
 }

@@ -162,4 +162,26 @@ static inline tokentally_string_scan tokentally_scan_string(const uint8_t *p, si
     }
 }
 
+/// Whether `n` bytes at `a` and `b` are equal. Short keys (the common case) are compared as
+/// two overlapping words, without a call or a byte loop.
+static inline int tokentally_bytes_equal(const uint8_t *a, const uint8_t *b, size_t n) {
+    uint64_t x, y, u, v;
+    if (n >= 8 && n <= 16) {
+        __builtin_memcpy(&x, a, 8); __builtin_memcpy(&y, b, 8);
+        __builtin_memcpy(&u, a + n - 8, 8); __builtin_memcpy(&v, b + n - 8, 8);
+        return x == y && u == v;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t x4, y4, u4, v4;
+        __builtin_memcpy(&x4, a, 4); __builtin_memcpy(&y4, b, 4);
+        __builtin_memcpy(&u4, a + n - 4, 4); __builtin_memcpy(&v4, b + n - 4, 4);
+        return x4 == y4 && u4 == v4;
+    }
+    if (n < 4) {
+        for (size_t i = 0; i < n; i++) if (a[i] != b[i]) return 0;
+        return 1;
+    }
+    return __builtin_memcmp(a, b, n) == 0;
+}
+
 #endif
