@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "TallyPrimitivesTests", dependencies: ["TallyPrimitives"]),
         .testTarget(name: "LogInputTests", dependencies: ["LogInput", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineFramingTests", dependencies: ["LineFraming", "TestSupport"]),
-        .testTarget(name: "UsageDecodingTests", dependencies: ["UsageDecoding"]),
+        .testTarget(name: "UsageDecodingTests", dependencies: ["UsageDecoding", "CScanKernels", "TestSupport"]),
         .testTarget(name: "UsageAggregationTests", dependencies: ["UsageAggregation", "TestSupport"]),
         .testTarget(name: "SummaryOutputTests", dependencies: ["SummaryOutput", "TestSupport"]),
         .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TestSupport"]),

@@ -93,13 +93,114 @@ static inline size_t tokentally_utf8_length(const uint8_t *p, size_t i, size_t n
     return 0;
 }
 
+#if defined(__SSE2__)
+/// Bit k set when `p[k]` (k < 64) is `"`, `\`, below 0x20 or 0x80 and above.
+__attribute__((always_inline)) static inline uint64_t tokentally_special_mask64(const uint8_t *p) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+    __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+    __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+#define TT_SPECIAL(v) _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space)))
+    uint64_t m0 = (uint32_t)TT_SPECIAL(v0), m1 = (uint32_t)TT_SPECIAL(v1);
+    uint64_t m2 = (uint32_t)TT_SPECIAL(v2), m3 = (uint32_t)TT_SPECIAL(v3);
+#undef TT_SPECIAL
+    return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
+}
+#endif
+
+/// Handles the special byte at `p[i]` inside a string body: returns 1 when the string ended
+/// (`result` filled in: success or a problem), 0 when scanning goes on from `*next`.
+__attribute__((always_inline)) static inline int tokentally_string_special(
+    const uint8_t *p, size_t i, size_t n, size_t *next, tokentally_string_scan *result) {
+    uint8_t c = p[i];
+    if (c == '"') {
+        result->index = i + 1;
+        return 1;
+    }
+    if (c == '\\') {
+        result->has_escapes = 1;
+        if (i + 1 >= n) {
+            result->index = i + 1;
+            result->problem = TOKENTALLY_STRING_UNEXPECTED_END;
+            return 1;
+        }
+        switch (p[i + 1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            *next = i + 2;
+            return 0;
+        case 'u':
+            if (i + 6 > n) {
+                result->index = n;
+                result->problem = TOKENTALLY_STRING_UNEXPECTED_END;
+                return 1;
+            }
+            for (size_t k = 2; k < 6; k++) {
+                if (!tokentally_is_hex(p[i + k])) {
+                    result->index = i + k;
+                    result->problem = TOKENTALLY_STRING_INVALID_ESCAPE;
+                    return 1;
+                }
+            }
+            *next = i + 6;
+            return 0;
+        default:
+            result->index = i;
+            result->problem = TOKENTALLY_STRING_INVALID_ESCAPE;
+            return 1;
+        }
+    }
+    if (c < 0x20) {
+        result->index = i;
+        result->problem = TOKENTALLY_STRING_CONTROL_CHARACTER;
+        return 1;
+    }
+    size_t length = tokentally_utf8_length(p, i, n);
+    if (length == 0) {
+        result->index = i;
+        result->problem = TOKENTALLY_STRING_INVALID_UTF8;
+        return 1;
+    }
+    *next = i + length;
+    return 0;
+}
+
 /// Validates a JSON string body starting at `p[start]` (just after the opening quote) up to
-/// its closing quote: escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`), no raw control
-/// characters, valid UTF-8. Plain runs go 16 bytes at a time; only escapes and non-ASCII
-/// bytes are looked at one by one.
+/// its closing quote: escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`), no raw control characters,
+/// valid UTF-8.
+///
+/// The first special byte is found 16 bytes at a time (for most strings, it is the closing
+/// quote). After that, while 64 bytes remain, one bit mask marks every byte of the next 64 that needs a look
+/// (quotes, backslashes, control and non-ASCII bytes) and the marked bytes are handled in
+/// order from the mask, skipping those an escape or a UTF-8 sequence already consumed:
+/// prompts are full of escapes, and restarting a vector scan after each one costs more than
+/// the scan. Closer to the end of the line, 16 bytes at a time.
 static inline tokentally_string_scan tokentally_scan_string(const uint8_t *p, size_t start, size_t n) {
     tokentally_string_scan result = {0, TOKENTALLY_STRING_OK, 0};
     size_t i = start;
+    // Most strings (keys, ids, model names) end at their first special byte, the closing quote.
+    i += tokentally_string_run(p + i, n - i);
+    if (i >= n) {
+        result.index = i;
+        result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
+        return result;
+    }
+    if (tokentally_string_special(p, i, n, &i, &result)) return result;
+#if defined(__SSE2__)
+    while (n - i >= 64) {
+        size_t block = i;
+        uint64_t mask = tokentally_special_mask64(p + block);
+        while (mask != 0) {
+            size_t position = block + (size_t)__builtin_ctzll(mask);
+            mask &= mask - 1;
+            if (position < i) continue;  // inside an escape or a UTF-8 sequence already read
+            if (tokentally_string_special(p, position, n, &i, &result)) return result;
+        }
+        if (i < block + 64) i = block + 64;
+    }
+#endif
     for (;;) {
         i += tokentally_string_run(p + i, n - i);
         if (i >= n) {
@@ -107,58 +208,7 @@ static inline tokentally_string_scan tokentally_scan_string(const uint8_t *p, si
             result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
             return result;
         }
-        uint8_t c = p[i];
-        if (c == '"') {
-            result.index = i + 1;
-            return result;
-        }
-        if (c == '\\') {
-            result.has_escapes = 1;
-            if (i + 1 >= n) {
-                result.index = i + 1;
-                result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
-                return result;
-            }
-            switch (p[i + 1]) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-                i += 2;
-                continue;
-            case 'u':
-                if (i + 6 > n) {
-                    result.index = n;
-                    result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
-                    return result;
-                }
-                for (size_t k = 2; k < 6; k++) {
-                    if (!tokentally_is_hex(p[i + k])) {
-                        result.index = i + k;
-                        result.problem = TOKENTALLY_STRING_INVALID_ESCAPE;
-                        return result;
-                    }
-                }
-                i += 6;
-                continue;
-            default:
-                result.index = i;
-                result.problem = TOKENTALLY_STRING_INVALID_ESCAPE;
-                return result;
-            }
-        }
-        if (c < 0x20) {
-            result.index = i;
-            result.problem = TOKENTALLY_STRING_CONTROL_CHARACTER;
-            return result;
-        }
-        // Non-ASCII: validate each sequence; stay here while the text stays non-ASCII.
-        do {
-            size_t length = tokentally_utf8_length(p, i, n);
-            if (length == 0) {
-                result.index = i;
-                result.problem = TOKENTALLY_STRING_INVALID_UTF8;
-                return result;
-            }
-            i += length;
-        } while (i < n && p[i] >= 0x80);
+        if (tokentally_string_special(p, i, n, &i, &result)) return result;
     }
 }
 
