@@ -153,21 +153,40 @@ extension ExactDecimal {
         let isNegative = text[0] == UInt8(ascii: "-")
         if isNegative { index = 1 }
 
-        // Fast path: up to 18 plain digits, by far the most common case.
-        if count - index <= 18 {
-            var value: UInt64 = 0
-            var plain = index < count
+        // Fast paths for what logs hold almost always: up to 18 digits (a count), or up to 18
+        // digits, a point and up to 18 digits (a cost such as 0.0123), without an exponent.
+        if count - index <= 37 {
+            var whole: UInt64 = 0
             var scan = index
-            while scan < count {
+            while scan < count, scan - index < 18 {
                 let digit = text[scan] &- UInt8(ascii: "0")
-                if digit > 9 { plain = false; break }
-                value = value &* 10 &+ UInt64(digit)
+                if digit > 9 { break }
+                whole = whole &* 10 &+ UInt64(digit)
                 scan += 1
             }
-            if plain && (count - index == 1 || text[index] != UInt8(ascii: "0")) {
-                if isNegative && value != 0 { return .negative }
-                if value > maximum { return .outOfRange }
-                return .value(ExactDecimal(value), isFractional: false)
+            let wholeDigits = scan - index
+            let leadingZeroOK = wholeDigits == 1 || (wholeDigits > 1 && text[index] != UInt8(ascii: "0"))
+            if leadingZeroOK && scan == count {
+                if isNegative && whole != 0 { return .negative }
+                if whole > maximum { return .outOfRange }
+                return .value(ExactDecimal(whole), isFractional: false)
+            }
+            if leadingZeroOK && text[scan] == UInt8(ascii: ".") && count - scan - 1 >= 1 && count - scan - 1 <= 18 {
+                var fraction: UInt64 = 0
+                var digits = 0
+                var plain = true
+                for position in (scan + 1)..<count {
+                    let digit = text[position] &- UInt8(ascii: "0")
+                    if digit > 9 { plain = false; break }
+                    fraction = fraction &* 10 &+ UInt64(digit)
+                    digits += 1
+                }
+                if plain {
+                    for _ in digits..<fractionDigits { fraction &*= 10 }
+                    if isNegative && (whole != 0 || fraction != 0) { return .negative }
+                    if whole > maximum || (whole == maximum && fraction != 0) { return .outOfRange }
+                    return .value(ExactDecimal(whole: UInt128(whole), fraction: fraction), isFractional: fraction != 0)
+                }
             }
         }
         return parseGeneral(text, from: index, isNegative: isNegative, maximum: maximum)
