@@ -20,10 +20,17 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Intel ISA-L's inflate, loaded with dlopen when present (docs/architecture.md,
+        // "Inflate backends"); compiles, and reports "unavailable", without libisal-dev.
+        // Only LogInput imports it.
+        .target(
+            name: "CIsal",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         // Value types shared by every stage: exact decimals, civil time.
         .target(name: "TallyPrimitives"),
         // Stage 1: paths/stdin → decompressed bytes, with a verified status per input.
-        .target(name: "LogInput", dependencies: ["CZlib", "TallyPrimitives"]),
+        .target(name: "LogInput", dependencies: ["CZlib", "CIsal", "TallyPrimitives"]),
         // Stage 2: decompressed bytes → batches of whole lines.
         .target(name: "LineFraming", dependencies: ["LogInput"]),
         // Stage 3: one line → one usage record or a counted failure.
