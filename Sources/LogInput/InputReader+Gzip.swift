@@ -13,19 +13,21 @@
 /// does not match), zlib and ISA-L can legitimately decode different amounts, so:
 ///
 /// - ISA-L's output of a member is handed on ``isalLagBytes`` behind: the last bytes decoded
-///   wait until more follow or the member's deflate data ends;
+///   wait until more follow, and the member's last ones until its trailer has verified;
 /// - a member that ISA-L cannot verify is decoded again from its deflate data by zlib, the
 ///   reference (the source goes back with ``ByteSource/rewind(to:)``), which skips the bytes
 ///   already handed on and decides the member's verdict and its remaining bytes.
 ///
-/// So a damaged member yields exactly zlib's bytes and verdict whatever the backend. Only a
-/// source that cannot go back (a pipe on standard input) keeps ISA-L's own reading of the
-/// damaged member; docs/architecture.md ("Inflate backends") says what can differ then.
+/// So a damaged member yields zlib's bytes and verdict whatever the backend, as long as
+/// ISA-L did not hand on more than zlib decodes (it never has in 7 500 damaged copies of the
+/// corpus; see docs/architecture.md for the one way it could). A source that cannot go back
+/// (a pipe on standard input) keeps ISA-L's own reading of the damaged member; the docs say
+/// what can differ then.
 extension InputReader {
-    /// Bytes of a member's output ISA-L keeps back until more follow. After invalid data
-    /// ISA-L's fast decoder has written at most 50 bytes more than zlib's (40 000 single-bit
-    /// flips of gzip -1/-6 logs and of a 1 GB log, `docs/architecture.md`); 4 KiB holds that
-    /// with room to spare and costs one 4 KiB copy per call.
+    /// Bytes of a member's output ISA-L keeps back until more follow. Before invalid data
+    /// ISA-L's fast decoder had written at most 50 bytes more than zlib (43 000 single-bit
+    /// flips of gzip -1/-6 logs and of the 1 GB benchmark log; docs/architecture.md), so
+    /// 4 KiB holds that with room to spare, for one copy of at most 4 KiB per call.
     static let isalLagBytes = 4 << 10
     /// ISA-L's output buffer. ISA-L copies 32 KiB of history at the end of every call, so
     /// calls that produce 1 MiB make that copy cheap (860 against 780 MB/s with 256 KiB calls,
@@ -107,9 +109,9 @@ final class GzipMemberReader {
     private var stagedCount = 0
 
     // The current member's output.
-    /// CRC-32 of every byte decoded so far (handed on or skipped).
+    /// CRC-32 of every byte decoded so far (handed on, held back or skipped).
     private var crc: UInt32 = 0
-    /// Bytes decoded so far (handed on or skipped).
+    /// Bytes decoded so far (handed on, held back or skipped).
     private var length: Int64 = 0
     /// Bytes handed to the sink.
     private var delivered: Int64 = 0
@@ -195,11 +197,11 @@ final class GzipMemberReader {
                 readError = secondReadError
                 endOffset = raw.offsetOfEnd
                 verdict = try finish(end, readError, &raw, from: &source, outcome: &outcome)
-            } else {
-                // A pipe: ISA-L's reading of the damaged member is all there is.
-                drainStaged(keeping: 0, into: &sink, outcome: &outcome)
             }
+            // Otherwise (a pipe) ISA-L's reading of the damaged member is all there is.
         }
+        // What is still held back goes on now: the member verified, or its verdict is final.
+        drainStaged(keeping: 0, into: &sink, outcome: &outcome)
 
         switch verdict {
         case .verified:
@@ -319,7 +321,11 @@ final class GzipMemberReader {
             if staged {
                 let room = UnsafeMutableRawBufferPointer(rebasing: staging[stagedCount...])
                 step = inflater.inflate(input: raw.unread, output: room)
-                stagedCount += step.produced
+                if step.produced > 0 {
+                    crc = primary.crc32(crc, UnsafeRawBufferPointer(rebasing: room[0..<step.produced]))
+                    length += Int64(step.produced)
+                    stagedCount += step.produced
+                }
             } else {
                 let space = sink.writableBuffer()
                 step = inflater.inflate(input: raw.unread, output: space)
@@ -336,12 +342,14 @@ final class GzipMemberReader {
             raw.consume(step.consumed)
             switch step.status {
             case .end:
-                drainStaged(keeping: 0, into: &sink, outcome: &outcome)
+                // ISA-L's last bytes wait for the trailer's verdict (``readMember``).
+                drainStaged(keeping: hold, into: &sink, outcome: &outcome)
                 return .end
-            case .invalid:
-                return .invalid
-            case .outOfMemory:
-                return .outOfMemory
+            case .invalid, .outOfMemory:
+                // What came before the damage goes on (ISA-L's last bytes stay held back: the
+                // caller decodes the member again with zlib, or hands them on from a pipe).
+                drainStaged(keeping: hold, into: &sink, outcome: &outcome)
+                return step.status == .invalid ? .invalid : .outOfMemory
             case .progress:
                 drainStaged(keeping: hold, into: &sink, outcome: &outcome)
                 if step.consumed == 0 && step.produced == 0 {
@@ -367,14 +375,12 @@ final class GzipMemberReader {
         }
     }
 
-    /// Hands the staged output on, all but its last `keep` bytes; bytes still to skip are only
-    /// counted.
+    /// Hands the staged output on, all but its last `keep` bytes, skipping (dropping) bytes
+    /// still to skip. Staged bytes are already in ``crc`` and ``length``.
     private func drainStaged<Sink: DecompressedSink>(keeping keep: Int, into sink: inout Sink, outcome: inout InputOutcome) {
         let ready = stagedCount - min(keep, stagedCount)
         guard ready > 0 else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: staging[0..<ready])
-        crc = primary.crc32(crc, bytes)
-        length += Int64(ready)
         var offset = 0
         if skipRemaining > 0 {
             offset = Int(min(Int64(ready), skipRemaining))
