@@ -49,6 +49,7 @@ let package = Package(
             name: "TallyCommand",
             dependencies: [
                 "TallyPipeline",
+                "LogInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +63,7 @@ let package = Package(
         .testTarget(name: "UsageDecodingTests", dependencies: ["UsageDecoding"]),
         .testTarget(name: "UsageAggregationTests", dependencies: ["UsageAggregation", "TestSupport"]),
         .testTarget(name: "SummaryOutputTests", dependencies: ["SummaryOutput", "TestSupport"]),
-        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TestSupport"]),
+        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "LogInput", "TestSupport"]),
         .testTarget(name: "TallyCommandTests", dependencies: ["TallyCommand", "tokentally", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
