@@ -91,7 +91,8 @@ final class GzipMemberReader {
     private enum Verdict {
         case verified
         case truncated
-        case readError(ByteSourceError)
+        /// The input could not be read at this offset.
+        case readError(ByteSourceError, at: Int64)
         case invalidDeflate
         case crcMismatch(at: Int64)
         case lengthMismatch(at: Int64)
@@ -178,7 +179,7 @@ final class GzipMemberReader {
         var readError: ByteSourceError?
         var end = inflate(with: primary, &raw, from: &source, into: &sink, outcome: &outcome, readError: &readError)
         var endOffset = raw.offsetOfEnd
-        var verdict = try finish(end, readError, &raw, from: &source, outcome: &outcome)
+        var verdict = finish(end, readError, at: endOffset, &raw, from: &source)
 
         // 3. A member ISA-L could not verify: zlib decodes it again and has the last word.
         if !primaryIsReference && needsReference(end, verdict) {
@@ -196,7 +197,7 @@ final class GzipMemberReader {
                 }
                 readError = secondReadError
                 endOffset = raw.offsetOfEnd
-                verdict = try finish(end, readError, &raw, from: &source, outcome: &outcome)
+                verdict = finish(end, readError, at: endOffset, &raw, from: &source)
             }
             // Otherwise (a pipe) ISA-L's reading of the damaged member is all there is.
         }
@@ -208,9 +209,9 @@ final class GzipMemberReader {
             return Member(isBGZF: header.isBGZF, length: length)
         case .truncated:
             outcome.failure = truncation(number, memberStart, at: raw.offsetOfEnd)
-        case .readError(let error):
+        case .readError(let error, let offset):
             outcome.failure = InputFailure(
-                kind: .readError, offset: endOffset, detail: "read error at byte \(endOffset): \(error.message)")
+                kind: .readError, offset: offset, detail: "read error at byte \(offset): \(error.message)")
         case .invalidDeflate:
             outcome.failure = InputFailure(
                 kind: .corrupt, offset: deflateStart,
@@ -249,14 +250,20 @@ final class GzipMemberReader {
         }
     }
 
-    /// The verdict after the deflate data ended as `end`: for a clean end, the trailer's.
+    /// The verdict after the deflate data ended as `end` (at `endOffset`): for a clean end,
+    /// the trailer's.
     private func finish<Source: ByteSource>(
-        _ end: DeflateEnd, _ readError: ByteSourceError?, _ raw: inout RawInput, from source: inout Source,
-        outcome: inout InputOutcome
-    ) throws(ByteSourceError) -> Verdict {
+        _ end: DeflateEnd, _ readError: ByteSourceError?, at endOffset: Int64, _ raw: inout RawInput,
+        from source: inout Source
+    ) -> Verdict {
         switch end {
-        case .end: return try readTrailer(&raw, from: &source)
-        case .inputEnded: return readError.map { .readError($0) } ?? .truncated
+        case .end:
+            do {
+                return try readTrailer(&raw, from: &source)
+            } catch {
+                return .readError(error, at: raw.offsetOfEnd)
+            }
+        case .inputEnded: return readError.map { .readError($0, at: endOffset) } ?? .truncated
         case .invalid: return .invalidDeflate
         case .outOfMemory: return .outOfMemory
         }

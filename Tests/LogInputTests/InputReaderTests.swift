@@ -149,6 +149,19 @@ import Testing
         #expect(outcome.bytesDecompressed == 25662)
     }
 
+    /// The read fails inside the trailer (gzip.jsonl.gz: deflate data 10..<466, trailer
+    /// 466..<474; the error at 470): every byte of the member went on, as with zlib, whose
+    /// deflate data had ended; the member is not verified.
+    @Test(arguments: [1, 7, 4096, 1 << 16], InflateBackend.allCases)
+    func readErrorInsideTheTrailer(chunkSize: Int, backend: InflateBackend) throws {
+        try backend.requireAvailable()
+        let (outcome, received) = readInMemory(
+            Fixtures.bytes("gzip.jsonl.gz"), namedGzip: true, backend: backend, chunkSize: chunkSize, failAtOffset: 470)
+        #expect(outcome.failure == InputFailure(kind: .readError, offset: 470, detail: "read error at byte 470: Input/output error"))
+        #expect(outcome.members == 0)
+        #expect(received == Fixtures.small)
+    }
+
     /// The read fails exactly where the BGZF EOF block starts: two blocks verified, then the error.
     @Test(arguments: [1, 7, 4096, 1 << 16], InflateBackend.allCases)
     func readErrorAtABlockBoundary(chunkSize: Int, backend: InflateBackend) throws {
