@@ -80,22 +80,31 @@ final class GzipMemberReader {
 
     /// How a member's deflate data ended.
     private enum DeflateEnd: Equatable {
+        /// The final block ended; the trailer follows.
         case end
         /// The input ended (or could not be read further) inside the deflate data.
         case inputEnded
+        /// The deflate data is invalid.
         case invalid
+        /// zlib could not get memory.
         case outOfMemory
     }
 
     /// The verdict on one member.
     private enum Verdict {
+        /// The trailer matched: the member's bytes are verified.
         case verified
+        /// The input ended inside the member (its deflate data or its trailer).
         case truncated
         /// The input could not be read at this offset.
         case readError(ByteSourceError, at: Int64)
+        /// The deflate data is invalid.
         case invalidDeflate
+        /// The trailer's CRC-32, at this offset, does not match the bytes decoded.
         case crcMismatch(at: Int64)
+        /// The trailer's ISIZE, at this offset, does not match the length decoded.
         case lengthMismatch(at: Int64)
+        /// zlib could not get memory.
         case outOfMemory
     }
 
@@ -107,6 +116,7 @@ final class GzipMemberReader {
     private var reference: ZlibInflater?
     /// ISA-L's output buffer (empty for zlib, which writes straight into the sink).
     private let staging: UnsafeMutableRawBufferPointer
+    /// Bytes decoded into ``staging`` and not handed on yet.
     private var stagedCount = 0
 
     // The current member's output.
@@ -234,6 +244,7 @@ final class GzipMemberReader {
         return nil
     }
 
+    /// The failure of member `number` (starting at `memberStart`) when the input ends at `offset`.
     private func truncation(_ number: Int, _ memberStart: Int64, at offset: Int64) -> InputFailure {
         InputFailure(
             kind: .truncated, offset: offset,
