@@ -22,10 +22,17 @@ let package = Package(
         ),
         // Byte-scanning kernels (SIMD in C: Swift's SIMD compares do not vectorise).
         .target(name: "CScanKernels"),
+        // Intel ISA-L's inflate, loaded with dlopen when present (docs/architecture.md,
+        // "Inflate backends"); compiles, and reports "unavailable", without libisal-dev.
+        // Only LogInput imports it.
+        .target(
+            name: "CIsal",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         // Value types shared by every stage: exact decimals, civil time.
         .target(name: "TallyPrimitives"),
         // Stage 1: paths/stdin → decompressed bytes, with a verified status per input.
-        .target(name: "LogInput", dependencies: ["CZlib", "TallyPrimitives"]),
+        .target(name: "LogInput", dependencies: ["CZlib", "CIsal", "TallyPrimitives"]),
         // Stage 2: decompressed bytes → batches of whole lines.
         .target(name: "LineFraming", dependencies: ["LogInput"]),
         // Stage 3: one line → one usage record or a counted failure.
@@ -44,6 +51,7 @@ let package = Package(
             name: "TallyCommand",
             dependencies: [
                 "TallyPipeline",
+                "LogInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,7 +65,7 @@ let package = Package(
         .testTarget(name: "UsageDecodingTests", dependencies: ["UsageDecoding", "CScanKernels", "TestSupport"]),
         .testTarget(name: "UsageAggregationTests", dependencies: ["UsageAggregation", "TestSupport"]),
         .testTarget(name: "SummaryOutputTests", dependencies: ["SummaryOutput", "TestSupport"]),
-        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TestSupport"]),
+        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "LogInput", "TestSupport"]),
         .testTarget(name: "TallyCommandTests", dependencies: ["TallyCommand", "tokentally", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

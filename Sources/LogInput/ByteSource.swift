@@ -14,6 +14,18 @@ public protocol ByteSource {
     /// Fills the front of `buffer` with the next bytes and returns how many; 0 means end of
     /// input. Throws ``ByteSourceError`` when the bytes cannot be read.
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) -> Int
+
+    /// Makes the next ``read(into:)`` start at `offset` (counted from the first byte this source
+    /// served) and returns true, or returns false when the source cannot go back (a pipe).
+    ///
+    /// Stage 1 goes back only on damaged gzip members read with ISA-L, to decode them again
+    /// with zlib (docs/architecture.md, "Inflate backends").
+    mutating func rewind(to offset: Int64) -> Bool
+}
+
+extension ByteSource {
+    /// A source that cannot go back.
+    public mutating func rewind(to offset: Int64) -> Bool { false }
 }
 
 /// A read failed: the operating system's error number and what it means.
@@ -34,6 +46,9 @@ public final class FileByteSource: ByteSource {
     /// The descriptor read from.
     public let descriptor: Int32
     private let ownsDescriptor: Bool
+    /// The descriptor's file offset when reading began, or nil when it is not a regular file
+    /// (a pipe, a terminal): then ``rewind(to:)`` is refused.
+    private let startPosition: Int64?
 
     /// Opens `path` for reading.
     public init(path: String) throws(ByteSourceError) {
@@ -44,12 +59,22 @@ public final class FileByteSource: ByteSource {
         #endif
         descriptor = fd
         ownsDescriptor = true
+        startPosition = Self.seekablePosition(fd)
     }
 
     /// Reads standard input.
     public init(standardInput: Void) {
         descriptor = STDIN_FILENO
         ownsDescriptor = false
+        startPosition = Self.seekablePosition(STDIN_FILENO)
+    }
+
+    /// The current offset of a regular file's descriptor; nil for anything else.
+    private static func seekablePosition(_ fd: Int32) -> Int64? {
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let position = lseek(fd, 0, SEEK_CUR)
+        return position >= 0 ? Int64(position) : nil
     }
 
     deinit {
@@ -64,6 +89,12 @@ public final class FileByteSource: ByteSource {
             if errno == EINTR { continue }
             throw ByteSourceError(code: errno)
         }
+    }
+
+    public func rewind(to offset: Int64) -> Bool {
+        guard let startPosition, offset >= 0 else { return false }
+        let target = off_t(startPosition + offset)
+        return lseek(descriptor, target, SEEK_SET) == target
     }
 }
 
@@ -84,13 +115,22 @@ public struct MemoryByteSource: ByteSource {
     public let chunkSize: Int
     /// When set, the read that would go past this offset fails with `EIO` instead.
     public var failAtOffset: Int?
+    /// Whether ``rewind(to:)`` works (false plays a pipe).
+    public var canRewind: Bool
     private var position = 0
 
-    public init(_ bytes: [UInt8], chunkSize: Int = 1 << 16, failAtOffset: Int? = nil) {
+    public init(_ bytes: [UInt8], chunkSize: Int = 1 << 16, failAtOffset: Int? = nil, canRewind: Bool = true) {
         precondition(chunkSize > 0)
         self.bytes = bytes
         self.chunkSize = chunkSize
         self.failAtOffset = failAtOffset
+        self.canRewind = canRewind
+    }
+
+    public mutating func rewind(to offset: Int64) -> Bool {
+        guard canRewind, offset >= 0, offset <= Int64(bytes.count) else { return false }
+        position = Int(offset)
+        return true
     }
 
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) -> Int {

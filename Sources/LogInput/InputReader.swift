@@ -14,13 +14,18 @@ public protocol DecompressedSink {
 /// (any number of members) and hands the bytes to a ``DecompressedSink``, in constant memory.
 ///
 /// ```
-///  raw bytes ──► sniff ──► plain ────────────────────────────► sink
+///  raw bytes ──► sniff ──► plain ──────────────────────────────────────────────► sink
 ///                  │
-///                  └─► gzip: ┌► member (header, deflate, CRC-32 + ISIZE) ─► sink
-///                            │        │ Z_STREAM_END
-///                            │        ▼
-///                            └─ 1f 8b next? ── zeros / other ─► trailing (flagged) ─► EOF
+///                  └─► gzip: ┌► member: header ─► deflate data ─► CRC-32 + ISIZE ─► sink
+///                            │          (Swift)    (zlib or ISA-L)   (Swift)
+///                            │                                │ verified
+///                            │                                ▼
+///                            └──── 1f 8b next? ─── zeros / other ─► trailing (flagged) ─► EOF
 /// ```
+///
+/// The gzip framing (RFC 1952: headers, trailers, member boundaries, what follows the last
+/// member) is done here in Swift, once for both backends; a backend only inflates raw
+/// deflate data and computes CRC-32s (`InputReader+Gzip.swift`).
 ///
 /// Every byte the sink receives from a member that later fails its check has still been
 /// passed on: the caller decides, from the returned ``InputOutcome``, whether to keep what it
@@ -31,9 +36,12 @@ public enum InputReader {
 
     /// Reads `source` to its end (or to the first damage) into `sink`.
     ///
-    /// - Parameter namedGzip: the input's name ends in `.gz`, so it must be gzip.
+    /// - Parameters:
+    ///   - namedGzip: the input's name ends in `.gz`, so it must be gzip.
+    ///   - backend: the library that inflates deflate data. The outcome and the bytes are the
+    ///     same with either; ISA-L, when asked for but not loadable, falls back to zlib.
     public static func read<Source: ByteSource, Sink: DecompressedSink>(
-        _ source: inout Source, namedGzip: Bool, into sink: inout Sink
+        _ source: inout Source, namedGzip: Bool, backend: InflateBackend = .zlib, into sink: inout Sink
     ) -> InputOutcome {
         var raw = RawInput(capacity: readBlockSize)
         var outcome = InputOutcome()
@@ -47,7 +55,7 @@ public enum InputReader {
                         ? "not gzip data (looks like \(other.rawValue)), although the name ends in .gz"
                         : "\(other.rawValue) compression is not supported; decompress it first")
             } else if magic.starts(with: gzipMagic) {
-                try inflateGzip(&raw, from: &source, into: &sink, outcome: &outcome)
+                try inflateGzip(&raw, from: &source, into: &sink, outcome: &outcome, backend: backend)
             } else if namedGzip {
                 if raw.isEmpty {
                     outcome.flags.append(InputFlagNote(
@@ -68,11 +76,11 @@ public enum InputReader {
             outcome.failure = InputFailure(
                 kind: .readError, offset: raw.offsetOfEnd, detail: "read error at byte \(raw.offsetOfEnd): \(error.message)")
         }
-        outcome.bytesRead = raw.offsetOfEnd
+        outcome.bytesRead = raw.furthestRead
         return outcome
     }
 
-    private static let gzipMagic: [UInt8] = [0x1f, 0x8b]
+    static let gzipMagic: [UInt8] = [0x1f, 0x8b]
 
     private static func copyPlain<Source: ByteSource, Sink: DecompressedSink>(
         _ raw: inout RawInput, from source: inout Source, into sink: inout Sink, outcome: inout InputOutcome
@@ -96,106 +104,8 @@ public enum InputReader {
         }
     }
 
-    private static func inflateGzip<Source: ByteSource, Sink: DecompressedSink>(
-        _ raw: inout RawInput, from source: inout Source, into sink: inout Sink, outcome: inout InputOutcome
-    ) throws(ByteSourceError) {
-        let inflater = ZlibInflater()
-        var memberStart: Int64 = 0
-        var memberOutput: Int64 = 0
-        var firstMember = true
-        var lastMemberWasBGZFEnd = false
-        var memberIsBGZF = false
-        outcome.compression = .gzip
-
-        memberLoop: while true {
-            // Inside a member: inflate until its trailer has been verified.
-            var sourceEnded = false
-            while true {
-                if raw.available == 0 && !sourceEnded {
-                    try raw.fill(atLeast: 1, from: &source)
-                    sourceEnded = raw.available == 0
-                }
-                let space = sink.writableBuffer()
-                let (step, consumed, produced) = inflater.inflate(input: raw.unread, output: space)
-                raw.consume(consumed)
-                // The first header decides gzip or BGZF, even if the member then fails.
-                if firstMember && outcome.compression == .gzip && inflater.memberIsBGZF { outcome.compression = .bgzf }
-                if produced > 0 {
-                    sink.commit(produced)
-                    memberOutput += Int64(produced)
-                    outcome.bytesDecompressed += Int64(produced)
-                }
-                switch step {
-                case .progress:
-                    // At the end of the input zlib may still hold output for bytes it has
-                    // consumed (a match it had no room to copy): take all of it before calling
-                    // the member truncated, so what is salvaged does not depend on buffer sizes.
-                    if sourceEnded && produced == 0 {
-                        outcome.failure = InputFailure(
-                            kind: .truncated, offset: raw.offsetOfEnd,
-                            detail: "ends inside gzip member \(outcome.members + 1) (which starts at byte "
-                                + "\(memberStart)) at byte \(raw.offsetOfEnd)")
-                        return
-                    }
-                    continue
-                case .memberEnd:
-                    memberIsBGZF = inflater.memberIsBGZF
-                case .dataError(let message):
-                    let offset = raw.offsetOfNext
-                    let kind: InputFailure.Kind
-                    switch message {
-                    case "incorrect data check": kind = .crcMismatch
-                    case "incorrect length check": kind = .lengthMismatch
-                    default: kind = .corrupt
-                    }
-                    let what: String
-                    switch kind {
-                    case .crcMismatch: what = "CRC-32 mismatch"
-                    case .lengthMismatch: what = "length (ISIZE) mismatch"
-                    default: what = "gzip data is corrupt (zlib: \(message))"
-                    }
-                    outcome.failure = InputFailure(
-                        kind: kind, offset: offset,
-                        detail: "\(what) in gzip member \(outcome.members + 1) (which starts at byte "
-                            + "\(memberStart)), detected at byte \(offset)")
-                    return
-                case .memoryError:
-                    let offset = raw.offsetOfNext
-                    outcome.failure = InputFailure(
-                        kind: .readError, offset: offset, detail: "zlib ran out of memory at byte \(offset)")
-                    return
-                }
-                break
-            }
-
-            // A member ended, verified.
-            outcome.members += 1
-            firstMember = false
-            lastMemberWasBGZFEnd = memberIsBGZF && memberOutput == 0
-
-            // What follows: another member, the end, or trailing bytes.
-            try raw.fill(atLeast: 2, from: &source)
-            if raw.available == 0 { break memberLoop }
-            if raw.peek(2).elementsEqual(gzipMagic) {
-                inflater.reset()
-                memberStart = raw.offsetOfNext
-                memberOutput = 0
-                continue memberLoop
-            }
-            try classifyTrailing(&raw, from: &source, outcome: &outcome)
-            break memberLoop
-        }
-
-        if outcome.compression == .bgzf && !lastMemberWasBGZFEnd {
-            let offset = outcome.flags.first.map(\.offset) ?? raw.offsetOfEnd
-            outcome.flags.insert(InputFlagNote(
-                flag: .bgzfMissingEOF, offset: offset,
-                detail: "BGZF data without its end-of-file block (cut at a block boundary?) at byte \(offset)"), at: 0)
-        }
-    }
-
     /// Reads what follows the last member to the end: all zeros is padding, anything else junk.
-    private static func classifyTrailing<Source: ByteSource>(
+    static func classifyTrailing<Source: ByteSource>(
         _ raw: inout RawInput, from source: inout Source, outcome: inout InputOutcome
     ) throws(ByteSourceError) {
         let start = raw.offsetOfNext
@@ -236,15 +146,28 @@ enum OtherCompression: String {
 }
 
 /// The raw-input buffer: bytes read but not yet used, and their offset in the input.
+///
+/// When it moves unused bytes to the front it keeps the last ``lookbehind`` used bytes before
+/// them, so a decoder that read a few bytes past the end of its data (ISA-L's bit buffer) can
+/// hand them back with a negative ``consume(_:)``. ``rewind(to:limit:from:)`` starts again at
+/// an earlier offset, for a second decode of a damaged member.
 struct RawInput: ~Copyable {
+    /// Used bytes kept before the unused ones: more than the 8 ISA-L may hand back.
+    static let lookbehind = 16
+
     private let storage: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
     /// Input offset of `storage[0]`.
     private var base: Int64 = 0
     private var reachedEnd = false
+    /// Reading stops at this offset (a second decode stops where the first read ended).
+    private var limit: Int64?
+    /// The furthest input offset read, over every pass: what `bytesRead` reports.
+    private(set) var furthestRead: Int64 = 0
 
     init(capacity: Int) {
+        precondition(capacity > 4 * Self.lookbehind)
         storage = .allocate(byteCount: capacity, alignment: 16)
     }
 
@@ -266,7 +189,10 @@ struct RawInput: ~Copyable {
         ArraySlice(UnsafeRawBufferPointer(rebasing: storage[start..<min(end, start + count)]))
     }
 
+    /// Uses `count` bytes; a negative count gives back bytes used before (at most
+    /// ``lookbehind`` of them are guaranteed to be still there).
     mutating func consume(_ count: Int) {
+        precondition(start + count >= 0 && start + count <= end, "consumed \(count) of \(available) bytes (\(start) behind)")
         start += count
     }
 
@@ -276,28 +202,48 @@ struct RawInput: ~Copyable {
         base += Int64(end + count)
         start = 0
         end = 0
+        furthestRead = max(furthestRead, base)
     }
 
-    /// Reads until at least `minimum` bytes are unused or the input ends.
+    /// Reads until at least `minimum` bytes are unused or the input ends (or the buffer is
+    /// full: `minimum` is then not reached although the input goes on).
     mutating func fill<Source: ByteSource>(atLeast minimum: Int, from source: inout Source) throws(ByteSourceError) {
         guard available < minimum, !reachedEnd else { return }
-        if start > 0 {
-            // Move the unused tail to the front.
-            let count = available
-            if count > 0 {
-                storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: count)
-            }
-            base += Int64(start)
-            start = 0
+        if start > Self.lookbehind {
+            // Move the unused tail, and the last used bytes before it, to the front.
+            let from = start - Self.lookbehind
+            let count = end - from
+            storage.baseAddress!.copyMemory(from: storage.baseAddress! + from, byteCount: count)
+            base += Int64(from)
+            start = Self.lookbehind
             end = count
         }
         while available < minimum {
-            let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
+            var room = storage.count - end
+            if let limit { room = min(room, Int(max(0, limit - offsetOfEnd))) }
+            if room == 0 {
+                if let limit, offsetOfEnd >= limit { reachedEnd = true }
+                return
+            }
+            let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end..<(end + room)]))
             if count == 0 {
                 reachedEnd = true
                 return
             }
             end += count
+            furthestRead = max(furthestRead, offsetOfEnd)
         }
+    }
+
+    /// Starts again at `offset` (reading no further than `limit`); false, and nothing
+    /// changed, when the source cannot go back.
+    mutating func rewind<Source: ByteSource>(to offset: Int64, limit: Int64?, from source: inout Source) -> Bool {
+        guard source.rewind(to: offset) else { return false }
+        base = offset
+        start = 0
+        end = 0
+        reachedEnd = false
+        self.limit = limit
+        return true
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LogInput
 import TallyPipeline
 import UsageAggregation
 import UsageDecoding
@@ -48,6 +49,11 @@ struct Summarize: ParsableCommand {
     @Option(help: ArgumentHelp("Decoding threads (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    @Option(help: ArgumentHelp(
+        "Inflate gzip with zlib, isal (Intel ISA-L, faster), or auto: ISA-L when installed, else zlib. Same results with each.",
+        valueName: "zlib|isal|auto"))
+    var inflate: InflateChoice = .auto
+
     @Flag(help: "Count the complete lines before the damage in failed inputs (flagged as salvaged).")
     var salvage = false
 
@@ -79,6 +85,11 @@ struct Summarize: ParsableCommand {
         }
         configuration.maxLineBytes = maxLineBytes
         configuration.salvage = salvage
+        do {
+            configuration.inflate = try inflate.resolve()
+        } catch {
+            throw ValidationError(error.description)
+        }
         configuration.outputPath = output == "-" ? nil : output
         configuration.reportPath = report
         return configuration
@@ -118,3 +129,5 @@ func printError(_ line: String) {
         }
     }
 }
+
+extension InflateChoice: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import LineFraming
+import LogInput
 import UsageAggregation
 import UsageDecoding
 
@@ -13,6 +14,9 @@ public struct SummarizeConfiguration: Sendable {
     public var customFields: [String: JSONPointer] = [:]
     /// Decoding threads (`--threads`); inflating runs on one more thread of its own.
     public var threads: Int = SummarizeConfiguration.defaultThreads
+    /// The library that inflates gzip (`--inflate`; `auto` is resolved before this point).
+    /// Both give the same bytes and verdicts; ISA-L is faster.
+    public var inflate: InflateBackend = .automatic
     /// Count the complete lines before the damage in failed inputs (`--salvage`).
     public var salvage: Bool = false
     /// More bad lines than this make the exit code 2 (`--max-bad-lines`).

@@ -183,7 +183,7 @@ public enum SummarizePipeline {
         var outcome: InputOutcome
         do {
             var source = try input.open()
-            outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, into: &framer)
+            outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
         } catch {
             outcome = InputOutcome()
             outcome.failure = InputFailure(kind: .readError, offset: 0, detail: "cannot open: \(error.message)")

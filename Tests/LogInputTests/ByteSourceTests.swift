@@ -74,4 +74,37 @@ import Darwin
         #expect(outcome.failure?.offset == 0)
         #expect(outcome.failure?.detail == "read error at byte 0: Is a directory")
     }
+
+    // MARK: - Going back (stage 1 decodes a damaged member again with zlib)
+
+    @Test func memorySourceGoesBackUnlessItPlaysAPipe() throws {
+        var source = MemoryByteSource(Array(0..<10), chunkSize: 4)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 1)
+        defer { buffer.deallocate() }
+        let firstRead = try source.read(into: buffer)
+        #expect(firstRead == 4)
+        let back = source.rewind(to: 2)
+        #expect(back)
+        #expect(drain(&source, bufferSize: 16).bytes == Array(2..<10))
+        let beyond = source.rewind(to: 11)
+        #expect(!beyond)
+        var pipe = MemoryByteSource(Array(0..<10), chunkSize: 4, canRewind: false)
+        let pipeBack = pipe.rewind(to: 0)
+        #expect(!pipeBack)
+    }
+
+    @Test func fileSourceGoesBackInARegularFile() throws {
+        var source = try FileByteSource(path: Fixtures.path("small.jsonl"))
+        _ = drain(&source, bufferSize: 4096)
+        let back = source.rewind(to: 3000)
+        #expect(back)
+        #expect(drain(&source, bufferSize: 4096).bytes == Array(Fixtures.small[3000...]))
+    }
+
+    /// Not a regular file (a directory here, a pipe in practice): no going back.
+    @Test func fileSourceOfANonRegularFileDoesNotGoBack() throws {
+        let source = try FileByteSource(path: Fixtures.directory.path)
+        let back = source.rewind(to: 0)
+        #expect(!back)
+    }
 }

@@ -49,13 +49,19 @@ struct ProcessResult {
     }
 }
 
-/// Runs `tokentally ARGS…` in `directory`, standard input from `stdinPath` (or /dev/null);
-/// stdout and stderr go to files, so neither is a terminal.
-func tokentally(_ arguments: [String], in directory: URL, stdinPath: String? = nil) throws -> ProcessResult {
+/// Runs `tokentally ARGS…` in `directory`, standard input from `stdinPath` (or /dev/null),
+/// with `environment` added to this process's; stdout and stderr go to files, so neither is
+/// a terminal.
+func tokentally(
+    _ arguments: [String], in directory: URL, stdinPath: String? = nil, environment: [String: String] = [:]
+) throws -> ProcessResult {
     let process = Process()
     process.executableURL = try tokentallyExecutable()
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let id = UUID().uuidString
     let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("tokentally-cli-\(id).out")
     let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("tokentally-cli-\(id).err")

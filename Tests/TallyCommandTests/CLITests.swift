@@ -269,6 +269,7 @@ import Testing
         ["summarize", "clean.jsonl", "--threads", "0"],
         ["summarize", "clean.jsonl", "--max-bad-lines", "-1"],
         ["summarize", "clean.jsonl", "--no-such-flag"],
+        ["summarize", "clean.jsonl", "--inflate", "gzip"],
     ])
     func usageErrorsExit64(_ arguments: [String]) throws {
         let scratch = try TemporaryDirectory()

@@ -1,5 +1,6 @@
 import TestSupport
 import Foundation
+import LogInput
 import TallyPipeline
 import UsageAggregation
 import UsageDecoding
@@ -22,7 +23,7 @@ struct PipelineRun {
 /// Runs `SummarizePipeline` over `inputs` with `--by by`, writing into a scratch directory.
 func runPipeline(
     _ inputs: [String], by: String = "day,model", threads: Int = 2, batchBytes: Int? = nil,
-    salvage: Bool = false, fields: [String: String] = [:]
+    salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib
 ) throws -> PipelineRun {
     let scratch = try TemporaryDirectory()
     defer { scratch.remove() }
@@ -39,6 +40,7 @@ func runPipeline(
     configuration.threads = threads
     if let batchBytes { configuration.batchBytes = batchBytes }
     configuration.salvage = salvage
+    configuration.inflate = inflate
     configuration.outputPath = scratch.path("out.csv")
     configuration.reportPath = scratch.path("run-report.json")
     let report = try SummarizePipeline.run(configuration)

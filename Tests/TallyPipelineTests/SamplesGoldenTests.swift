@@ -1,5 +1,6 @@
 import TestSupport
 import Foundation
+import LogInput
 import Testing
 import TallyPipeline
 
@@ -47,6 +48,16 @@ import TallyPipeline
             let run = try runPipeline([samplesDirectory.path], threads: threads, batchBytes: batchBytes)
             #expect(run.csv == expected, "threads \(threads), batch \(batchBytes) bytes")
         }
+    }
+
+    @Test("each inflate backend gives the golden bytes and the same report", arguments: InflateBackend.allCases)
+    func inflateBackendDoesNotChangeOutput(_ backend: InflateBackend) throws {
+        if !backend.isAvailable {
+            try Test.cancel(Comment(rawValue: "ISA-L is not available here (\(InflateBackend.isalUnavailableReason ?? "?"))"))
+        }
+        let run = try runPipeline([samplesDirectory.path], inflate: backend)
+        #expect(run.csv == (try Self.golden("summary-day-model.csv")))
+        #expect(run.reportJSON == (try runPipeline([samplesDirectory.path], inflate: .zlib).reportJSON))
     }
 
     @Test("naming the files in another order gives the same bytes")

@@ -168,27 +168,36 @@ extension FixtureCase {
         FixtureCase(
             name: "truncated-bgzip-first-block.jsonl.gz", size: 3000, status: .failed, compression: .bgzf, members: 0,
             failure: FailureAt(kind: .truncated, offset: 3000), output: .prefix(.big, count: 29919)),
-        // pigz -0: header 10 bytes, stored-block header 5, data 3337, CRC-32 4, ISIZE 4 = 3360.
-        // Plain byte 58 ("3") became "8"; zlib reads the 4 CRC bytes, so it stops at 3356.
+        // Where a failure inside a member is reported (docs/architecture.md, "Inflate
+        // backends"): at the field that is wrong when stage 1 can name it (a header field, the
+        // trailer's CRC-32 or ISIZE), at the first byte of the member's deflate data when the
+        // deflate data is invalid (zlib and ISA-L notice it after reading different amounts),
+        // and at the end of the input when it ends inside a member.
+        //
+        // pigz -0: header 10 bytes, stored-block header 5, data 3337, then the trailer at
+        // 10 + 5 + 3337 = 3352: CRC-32 (4 bytes), ISIZE (4) = 3360. Plain byte 58 ("3") became
+        // "8", so the CRC-32 field at 3352 does not match.
         FixtureCase(
             name: "crc-stored.jsonl.gz", size: 3360, status: .failed, compression: .gzip, members: 0,
-            failure: FailureAt(kind: .crcMismatch, offset: 3356), output: .patched(.small, offset: 58, byte: UInt8(ascii: "8"))),
-        // NLEN (bytes 13–14) no longer the complement of LEN: found after reading byte 14.
+            failure: FailureAt(kind: .crcMismatch, offset: 3352), output: .patched(.small, offset: 58, byte: UInt8(ascii: "8"))),
+        // NLEN (bytes 13–14) no longer the complement of LEN: invalid deflate data, reported
+        // where the deflate data starts, after the 10-byte header (FLG 0: no optional fields).
         FixtureCase(
             name: "corrupt-stored-length.jsonl.gz", size: 3360, status: .failed, compression: .gzip, members: 0,
-            failure: FailureAt(kind: .corrupt, offset: 15), output: .nothing),
-        // ISIZE 3338 instead of 3337: found after the last byte.
+            failure: FailureAt(kind: .corrupt, offset: 10), output: .nothing),
+        // ISIZE 3338 instead of 3337: the ISIZE field is the last 4 bytes, 474 - 4 = 470.
         FixtureCase(
             name: "isize.jsonl.gz", size: 474, status: .failed, compression: .gzip, members: 0,
-            failure: FailureAt(kind: .lengthMismatch, offset: 474), output: .whole(.small)),
-        // Byte 10 = 0x07: BFINAL 1, BTYPE 11 (reserved); found after reading byte 10.
+            failure: FailureAt(kind: .lengthMismatch, offset: 470), output: .whole(.small)),
+        // Byte 10 = 0x07: BFINAL 1, BTYPE 11 (reserved): invalid deflate data, which starts at
+        // byte 10 (gzip -n writes a 10-byte header).
         FixtureCase(
             name: "corrupt-block-type.jsonl.gz", size: 474, status: .failed, compression: .gzip, members: 0,
-            failure: FailureAt(kind: .corrupt, offset: 11), output: .nothing),
-        // Byte 2 (CM) = 7: found after reading CM and FLG (bytes 2–3).
+            failure: FailureAt(kind: .corrupt, offset: 10), output: .nothing),
+        // Byte 2 (CM) = 7: the method field itself, byte 2.
         FixtureCase(
             name: "corrupt-method.jsonl.gz", size: 474, status: .failed, compression: .gzip, members: 0,
-            failure: FailureAt(kind: .corrupt, offset: 4), output: .nothing),
+            failure: FailureAt(kind: .corrupt, offset: 2), output: .nothing),
         FixtureCase(
             name: "bzip2.jsonl.gz", size: 419, status: .failed, compression: .none, members: 0,
             failure: FailureAt(kind: .notGzip, offset: 0), output: .nothing),

@@ -1,5 +1,6 @@
 import Foundation
 import LogInput
+import Testing
 
 /// The committed fixtures in `Tests/LogInputTests/Fixtures/`, made by `make-fixtures.sh`.
 enum Fixtures {
@@ -64,15 +65,27 @@ final class CollectingSink: DecompressedSink {
     }
 }
 
-/// Reads `bytes` through ``InputReader`` from memory.
+/// Reads `bytes` through ``InputReader`` from memory, with `backend`; `canRewind: false`
+/// plays a pipe.
 func readInMemory(
-    _ bytes: [UInt8], namedGzip: Bool, chunkSize: Int = 1 << 16, sinkBufferSize: Int = 64 << 10,
-    failAtOffset: Int? = nil
+    _ bytes: [UInt8], namedGzip: Bool, backend: InflateBackend = .zlib, chunkSize: Int = 1 << 16,
+    sinkBufferSize: Int = 64 << 10, failAtOffset: Int? = nil, canRewind: Bool = true
 ) -> (outcome: InputOutcome, output: [UInt8]) {
-    var source = MemoryByteSource(bytes, chunkSize: chunkSize, failAtOffset: failAtOffset)
+    var source = MemoryByteSource(bytes, chunkSize: chunkSize, failAtOffset: failAtOffset, canRewind: canRewind)
     var sink = CollectingSink(bufferSize: sinkBufferSize)
-    let outcome = InputReader.read(&source, namedGzip: namedGzip, into: &sink)
+    let outcome = InputReader.read(&source, namedGzip: namedGzip, backend: backend, into: &sink)
     return (outcome, sink.collected)
+}
+
+extension InflateBackend {
+    /// Ends the current test case as cancelled (not failed), saying why, when this backend
+    /// cannot be used here: ISA-L's cases run only where libisal.so.2 loads.
+    func requireAvailable() throws {
+        guard !isAvailable else { return }
+        try Test.cancel(Comment(rawValue:
+            "ISA-L is not available here (\(InflateBackend.isalUnavailableReason ?? "?")); "
+                + "apt-get install libisal-dev, then rebuild, to run the ISA-L cases"))
+    }
 }
 
 extension InputOutcome {
