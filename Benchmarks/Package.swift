@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(name: "tokentally", path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // MallocInterposer alone: malloc counts per benchmark, without the ARC runtime interposer.
+        .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // The deterministic log generator, as a library (the micro-benchmarks feed it to the stages)…
@@ -23,6 +25,21 @@ let package = Package(
         .executableTarget(
             name: "tokentally-loggen",
             dependencies: ["LogGeneration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Per-stage micro-benchmarks (`swift package benchmark`); package-benchmark finds them
+        // under Benchmarks/.
+        .executableTarget(
+            name: "StageBenchmarks",
+            dependencies: [
+                "LogGeneration",
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "LogInput", package: "tokentally"),
+                .product(name: "LineFraming", package: "tokentally"),
+                .product(name: "UsageDecoding", package: "tokentally"),
+                .product(name: "UsageAggregation", package: "tokentally"),
+            ],
+            path: "Benchmarks/StageBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
     ],
     swiftLanguageModes: [.v6]
