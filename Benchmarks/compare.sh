@@ -123,6 +123,9 @@ measure() {
 }
 
 
+# A tool's name as part of a file name: "tokentally --threads 1" → "tokentally_--threads_1".
+slug() { echo "${1// /_}"; }
+
 run_tool() {  # ROUND CASE TOOL
   local round=$1 case=$2 tool=$3
   # shellcheck disable=SC2206
@@ -131,12 +134,12 @@ run_tool() {  # ROUND CASE TOOL
     "gzip -dc") measure "$round" "$case" "$tool" gzip -dc "${inputs[@]}" ;;
     "pigz -dc") measure "$round" "$case" "$tool" pigz -dc "${inputs[@]}" ;;
     cat) measure "$round" "$case" "$tool" cat "${inputs[@]}" ;;
-    "tokentally --threads 1")
-      measure "$round" "$case" "$tool" "$TOKENTALLY" summarize "${inputs[@]}" -q --threads 1 \
-        -o "$results/csv/$case.tokentally-t1.csv" ${extra[@]+"${extra[@]}"} ;;
-    tokentally)
-      measure "$round" "$case" "$tool" "$TOKENTALLY" summarize "${inputs[@]}" -q \
-        -o "$results/csv/$case.tokentally.csv" ${extra[@]+"${extra[@]}"} ;;
+    tokentally*)
+      # "tokentally FLAGS…": the flags of this variant, then the ones given after --.
+      # shellcheck disable=SC2206
+      local flags=(${tool#tokentally})
+      measure "$round" "$case" "$tool" "$TOKENTALLY" summarize "${inputs[@]}" -q ${flags[@]+"${flags[@]}"} \
+        -o "$results/csv/$case.$(slug "$tool").csv" ${extra[@]+"${extra[@]}"} ;;
     "duckdb (2 threads)")
       measure "$round" "$case" "$tool" python3 "$root/Benchmarks/duckdb-summary.py" --threads 2 \
         -o "$results/csv/$case.duckdb.csv" "${inputs[@]}" ;;
@@ -161,8 +164,12 @@ run_tool() {  # ROUND CASE TOOL
 echo "compare: warming the page cache" >&2
 cat "$data"/one/* "$data"/gz8/* "$data"/plain8/* "$data"/slice/* > /dev/null
 
-gz_tools=("gzip -dc" "pigz -dc" "tokentally --threads 1" "tokentally" "duckdb (2 threads)")
-plain_tools=("cat" "tokentally --threads 1" "tokentally" "duckdb (2 threads)")
+# The tools of each round. A tool named "tokentally FLAGS…" is a tokentally variant: it runs
+# with those flags, writes its own CSV, and is checked like the others. To compare another
+# variant, add it here, e.g. gz_tools+=("tokentally --inflate isal").
+tokentally_variants=("tokentally --threads 1" "tokentally")
+gz_tools=("gzip -dc" "pigz -dc" "${tokentally_variants[@]}" "duckdb (2 threads)")
+plain_tools=("cat" "${tokentally_variants[@]}" "duckdb (2 threads)")
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
   for case in gz-1 gz-8 plain-1 plain-8; do
@@ -187,16 +194,17 @@ diffcsv() { python3 "$root/Benchmarks/csv-diff.py" "$@"; }
   echo "## Checks"
   echo
   for case in gz-1 gz-8 plain-1 plain-8; do
-    if cmp -s "$results/csv/$case.tokentally.csv" "$results/csv/$case.duckdb.csv"; then
-      echo "- $case: tokentally's CSV and DuckDB's are byte-identical ($(($(wc -l < "$results/csv/$case.duckdb.csv") - 1)) rows)"
-    else
-      echo "- $case: tokentally's CSV and DuckDB's DIFFER: $(diffcsv "$results/csv/$case.duckdb.csv" "$results/csv/$case.tokentally.csv" 2>&1 | head -5 | tr '\n' ' ')"
-    fi
-    if cmp -s "$results/csv/$case.tokentally.csv" "$results/csv/$case.tokentally-t1.csv"; then
-      echo "- $case: tokentally --threads 1 and default threads: byte-identical"
-    else
-      echo "- $case: tokentally --threads 1 and default threads DIFFER"
-    fi
+    if [[ $case == gz-* ]]; then tools=("${gz_tools[@]}"); else tools=("${plain_tools[@]}"); fi
+    duck=$results/csv/$case.duckdb.csv
+    for tool in "${tools[@]}"; do
+      [[ $tool == tokentally* ]] || continue
+      csv=$results/csv/$case.$(slug "$tool").csv
+      if cmp -s "$csv" "$duck"; then
+        echo "- $case: $tool: CSV byte-identical to DuckDB's ($(($(wc -l < "$duck") - 1)) rows)"
+      else
+        echo "- $case: $tool: CSV DIFFERS from DuckDB's: $(diffcsv "$duck" "$csv" 2>&1 | head -5 | tr '\n' ' ')"
+      fi
+    done
   done
   same=yes
   for case in gz-8 plain-1 plain-8; do cmp -s "$results/csv/gz-1.tokentally.csv" "$results/csv/$case.tokentally.csv" || same=no; done
