@@ -3,7 +3,7 @@
 
     python3 Benchmarks/compare-report.py RESULTS_DIR
 
-Reads RESULTS_DIR/times.tsv (round, case, tool, seconds, peak RSS in KB) and
+Reads RESULTS_DIR/times.tsv (round, case, tool, seconds, peak RSS in KB, CPU seconds) and
 RESULTS_DIR/sizes.tsv (case, decompressed bytes, compressed bytes), prints a Markdown report.
 
 - Speed relative to `gzip -dc` is gzip's time over the tool's, taken within each round (the
@@ -11,6 +11,7 @@ RESULTS_DIR/sizes.tsv (case, decompressed bytes, compressed bytes), prints a Mar
   plain-text case is compared with `gzip -dc` on the gzip files of the same logs.
 - MB/s is 10^6 bytes of decompressed log per second, from the median time.
 - Best is the fastest round (the least disturbed on a shared machine), next to gzip's fastest.
+- CPU s is user + system time (all threads), median: less disturbed by other load than wall time.
 - Peak RSS is the largest of the rounds.
 - jq ran on a slice; its time is extrapolated to the case's size (marked).
 """
@@ -35,10 +36,13 @@ def main():
     directory = sys.argv[1]
     times = collections.defaultdict(dict)  # (case, tool) -> round -> seconds
     rss = collections.defaultdict(int)
+    cpu = collections.defaultdict(list)
     for line in open(f"{directory}/times.tsv"):
-        round_, case, tool, seconds, kilobytes = line.rstrip("\n").split("\t")
+        round_, case, tool, seconds, kilobytes, *rest = line.rstrip("\n").split("\t")
         times[(case, tool)][int(round_)] = float(seconds)
         rss[(case, tool)] = max(rss[(case, tool)], int(kilobytes))
+        if rest:
+            cpu[(case, tool)].append(float(rest[0]))
     sizes = {}
     for line in open(f"{directory}/sizes.tsv"):
         case, plain, packed = line.split("\t")
@@ -63,8 +67,11 @@ def main():
     rounds = max(len(v) for v in times.values())
     print(f"Medians of {rounds} interleaved rounds. Speed = `gzip -dc` time ÷ tool time, per round, median; "
           "best = the fastest round.\n")
-    print("| input | tool | median s | speed vs `gzip -dc` | MB/s | best s | best vs best `gzip -dc` | peak RSS MB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| input | tool | median s | speed vs `gzip -dc` | MB/s | best s | best vs best `gzip -dc` | CPU s | peak RSS MB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+
+    def cpu_median(case, tool):
+        return f"{statistics.median(cpu[(case, tool)]):.2f}" if cpu[(case, tool)] else ""
     order = ["gzip -dc", "pigz -dc", "cat", "tokentally --threads 1", "tokentally", "duckdb (2 threads)"]
     for case in ["gz-1", "gz-8", "plain-1", "plain-8"]:
         tools = [t for t in order if (case, t) in times] + sorted(
@@ -76,7 +83,7 @@ def main():
             best_gzip = min(times[(GZIP_CASE[case], "gzip -dc")].values())
             print(f"| {CASE_NAMES[case]} | {tool} | {seconds:.2f} | "
                   f"{ratio:.2f}× | {sizes[case][0] / seconds / 1e6:.0f} | {best:.2f} | {best_gzip / best:.2f}× | "
-                  f"{rss[(case, tool)] / 1024:.1f} |")
+                  f"{cpu_median(case, tool)} | {rss[(case, tool)] / 1024:.1f} |")
     if ("jq-slice", "jq") in times:
         seconds = median("jq-slice", "jq")
         scale = sizes["plain-1"][0] / sizes["jq-slice"][0]
@@ -84,13 +91,13 @@ def main():
         reference = median("gz-1", "gzip -dc")
         print(f"| {CASE_NAMES['plain-1']} | **jq, extrapolated** from a {sizes['jq-slice'][0] / 2**20:.0f} MiB slice "
               f"({seconds:.2f} s × {scale:.1f}) | {extrapolated:.1f} | {reference / extrapolated:.3f}× | "
-              f"{sizes['jq-slice'][0] / seconds / 1e6:.1f} | | | {rss[('jq-slice', 'jq')] / 1024:.1f} |")
+              f"{sizes['jq-slice'][0] / seconds / 1e6:.1f} | | | {cpu_median('jq-slice', 'jq')} | {rss[('jq-slice', 'jq')] / 1024:.1f} |")
     if ("gz-10", "tokentally") in times:
         seconds = median("gz-10", "tokentally")
         reference = median("gz-1", "gzip -dc") * sizes["gz-10"][0] / sizes["gz-1"][0]
         print(f"| 10 × the {human(one)} .gz, concatenated ({human(sizes['gz-10'][0])}; {sizes['gz-10'][1] / 1e9:.2f} GB of gzip) | tokentally "
               f"| {seconds:.2f} | {reference / seconds:.2f}× (vs 10 × the one-file gzip -dc median) | "
-              f"{sizes['gz-10'][0] / seconds / 1e6:.0f} | | | {rss[('gz-10', 'tokentally')] / 1024:.1f} |")
+              f"{sizes['gz-10'][0] / seconds / 1e6:.0f} | | | {cpu_median('gz-10', 'tokentally')} | {rss[('gz-10', 'tokentally')] / 1024:.1f} |")
 
     print("\nRatios between tools (per round, median):\n")
     lines = []

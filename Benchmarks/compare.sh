@@ -104,7 +104,7 @@ mkdir -p "$results/csv"
 
 # --- Measuring -----------------------------------------------------------------------------
 # measure ROUND CASE TOOL COMMAND...: runs the command with stdout to /dev/null, appends
-# "round case tool seconds peak-RSS-KB" to times.tsv. tokentally's exit code 2 is expected
+# "round case tool seconds peak-RSS-KB CPU-seconds" to times.tsv. tokentally's exit code 2 is expected
 # (the logs have bad lines on purpose); any other failure stops the comparison.
 measure() {
   local round=$1 case=$2 tool=$3; shift 3
@@ -115,10 +115,11 @@ measure() {
   if [ $status -ne 0 ] && ! { [[ $tool == tokentally* ]] && [ $status -eq 2 ]; }; then
     echo "compare: $tool on $case failed with exit code $status: $*" >&2; exit 1
   fi
-  local seconds kilobytes
+  local seconds kilobytes cpu
   seconds=$(python3 -c "print(f'{$end - $start:.3f}')")
   kilobytes=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-  printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$tool" "$seconds" "$kilobytes" >> "$results/times.tsv"
+  cpu=$(awk -F': ' '/User time|System time/ {sum += $2} END {printf "%.2f", sum}' "$log")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$tool" "$seconds" "$kilobytes" "$cpu" >> "$results/times.tsv"
   printf '  %-8s %-24s %8.2f s %8.1f MB\n' "$case" "$tool" "$seconds" "$(echo "$kilobytes / 1024" | bc -l)" >&2
 }
 
