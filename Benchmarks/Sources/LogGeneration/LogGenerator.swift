@@ -12,7 +12,7 @@ public struct LogGeneratorOptions: Sendable {
     public var seed: UInt64 = 1
     /// First timestamp (Unix seconds); default 2026-11-01T00:00:00Z.
     public var start: Int64 = 1_793_491_200
-    /// Days the log spans; lines advance in time evenly over the planned size.
+    /// Days the log spans: a line's time is in proportion to its offset in the planned size.
     public var days: Int = 30
     /// The size the log is planned for (time is spread over it); the generator itself stops
     /// wherever its caller stops asking for lines.
@@ -81,15 +81,12 @@ public struct LogGenerator {
     private let systemPick: PickTable
     /// The answers of the last few lines, for conversation history.
     private var recentOutputs = [[UInt8]](repeating: [], count: 4)
-    /// Lines the planned size holds, on average (time advances by `span / plannedLines`).
-    private let plannedLines: Int64
+    /// The planned size, at least 1.
+    private let plannedBytes: Int64
     private let span: Int64
 
     /// System prompts to choose from (Zipf-like popularity).
     static let systemPromptCount = 12
-
-    /// Average line length, measured on this mix; only spreads time over the planned size.
-    static let averageLineBytes: Int64 = 1_750
 
     public init(options: LogGeneratorOptions) {
         self.options = options
@@ -105,7 +102,7 @@ public struct LogGenerator {
         var promptWriter = SystemPromptWriter(words: words)
         systemPrompts = (0..<Self.systemPromptCount).map { promptWriter.prompt(number: $0) }
         systemPick = PickTable(count: Self.systemPromptCount, skew: 1.0)
-        plannedLines = max(1, options.plannedBytes / Self.averageLineBytes)
+        plannedBytes = max(1, options.plannedBytes)
         span = Int64(max(1, options.days)) * 86_400
     }
 
@@ -113,8 +110,10 @@ public struct LogGenerator {
 
     /// Appends the next line, with its `\n`.
     public mutating func appendLine(to out: ByteBuffer) {
-        let index = Int64(statistics.lines)
-        let seconds = options.start + index * span / plannedLines % span
+        // A line's time is in proportion to where it starts in the planned size, so the log
+        // spans exactly `days` whatever its lines' lengths (and wraps around beyond).
+        let (high, low) = span.multipliedFullWidth(by: statistics.bytes)
+        let seconds = options.start + plannedBytes.dividingFullWidth((high, low)).quotient % span
         let lineStart = out.count
         out.reserve(16 << 10)
 
