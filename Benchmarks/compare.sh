@@ -120,7 +120,7 @@ measure() {
   kilobytes=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
   cpu=$(awk -F': ' '/User time|System time/ {sum += $2} END {printf "%.2f", sum}' "$log")
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$tool" "$seconds" "$kilobytes" "$cpu" >> "$results/times.tsv"
-  printf '  %-8s %-24s %8.2f s %8.1f MB\n' "$case" "$tool" "$seconds" "$(echo "$kilobytes / 1024" | bc -l)" >&2
+  printf '  %-8s %-24s %8.2f s %8.1f MB\n' "$case" "$tool" "$seconds" "$(awk -v kb="$kilobytes" 'BEGIN {print kb / 1024}')" >&2
 }
 
 
