@@ -9,6 +9,13 @@ let package = Package(
     name: "tokentally",
     products: [
         .executable(name: "tokentally", targets: ["tokentally"]),
+        // One library per stage, for the benchmark package in Benchmarks/ (its micro-benchmarks
+        // drive each stage through its public API). Not a stable API for other users.
+        .library(name: "TallyPrimitives", targets: ["TallyPrimitives"]),
+        .library(name: "LogInput", targets: ["LogInput"]),
+        .library(name: "LineFraming", targets: ["LineFraming"]),
+        .library(name: "UsageDecoding", targets: ["UsageDecoding"]),
+        .library(name: "UsageAggregation", targets: ["UsageAggregation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

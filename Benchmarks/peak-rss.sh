@@ -4,7 +4,7 @@
 #
 #   Benchmarks/peak-rss.sh [SIZE] [RUNS]      e.g. Benchmarks/peak-rss.sh 1G 3
 #
-# Builds the release binary, generates SIZE of logs (seed 1) once into $WORK (default
+# Builds the release binary, generates SIZE of logs (tokentally-loggen, seed 1) once into $WORK (default
 # /tmp/tokentally-bench), compresses them with gzip -6, then for each of RUNS rounds runs,
 # interleaved: gzip -dc > /dev/null; tokentally on the .gz; tokentally on the plain file.
 # Prints wall seconds and peak RSS (from /usr/bin/time -v) of each.
@@ -14,13 +14,14 @@ size=${1:-1G}
 runs=${2:-3}
 work=${WORK:-/tmp/tokentally-bench}
 mkdir -p "$work"
-plain="$work/logs-$size.jsonl"
+plain="$work/loggen-$size.jsonl"
 gz="$plain.gz"
 
 swift build -c release --product tokentally >/dev/null
 bin=.build/release/tokentally
+(cd Benchmarks && swift build -c release --product tokentally-loggen >/dev/null)
 if [ ! -f "$gz" ]; then
-  python3 Benchmarks/generate_logs.py --bytes "$size" --seed 1 > "$plain"
+  Benchmarks/.build/release/tokentally-loggen --bytes "$size" --seed 1 -o "$plain"
   gzip -6 -k "$plain"
 fi
 
