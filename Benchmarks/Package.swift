@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tokentally-loggen", targets: ["tokentally-loggen"]),
+        .executable(name: "tokentally-inflate", targets: ["tokentally-inflate"]),
     ],
     dependencies: [
         .package(name: "tokentally", path: ".."),
@@ -25,6 +26,11 @@ let package = Package(
         .executableTarget(
             name: "tokentally-loggen",
             dependencies: ["LogGeneration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Stage 1 alone on a file, with a chosen inflate backend (Benchmarks/inflate-stage1.sh).
+        .executableTarget(
+            name: "tokentally-inflate",
+            dependencies: [.product(name: "LogInput", package: "tokentally")]
         ),
         // Per-stage micro-benchmarks (`swift package benchmark`); package-benchmark finds them
         // under Benchmarks/.

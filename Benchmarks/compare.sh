@@ -134,6 +134,7 @@ run_tool() {  # ROUND CASE TOOL
   case $tool in
     "gzip -dc") measure "$round" "$case" "$tool" gzip -dc "${inputs[@]}" ;;
     "pigz -dc") measure "$round" "$case" "$tool" pigz -dc "${inputs[@]}" ;;
+    "igzip -dc") measure "$round" "$case" "$tool" igzip -dc "${inputs[@]}" ;;
     cat) measure "$round" "$case" "$tool" cat "${inputs[@]}" ;;
     tokentally*)
       # "tokentally FLAGS…": the flags of this variant, then the ones given after --.
@@ -154,7 +155,7 @@ run_tool() {  # ROUND CASE TOOL
   echo "tokentally: $TOKENTALLY ($("$TOKENTALLY" --version 2>&1)); flags: ${extra[*]:-(none)}"
   echo "git: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- Sources Package.swift || echo ' (+ uncommitted changes)')"
   echo "swift: $(swift --version 2>&1 | head -1)"
-  echo "gzip: $(gzip --version | head -1); pigz: $(pigz --version 2>&1); jq: $(jq --version)"
+  echo "gzip: $(gzip --version | head -1); pigz: $(pigz --version 2>&1); igzip: $(igzip --version 2>&1 | head -1 || echo none); jq: $(jq --version)"
   echo "duckdb: $(python3 -c 'import duckdb; print(duckdb.__version__)'); python: $(python3 --version 2>&1)"
   echo "machine: $(nproc) cores, $(lscpu | awk -F': +' '/Model name/ {print $2}'), $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -srm)"
   echo "inputs: $data"; sed 's/^/  /' "$data/loggen-stats.txt"
@@ -167,9 +168,13 @@ cat "$data"/one/* "$data"/gz8/* "$data"/plain8/* "$data"/slice/* > /dev/null
 
 # The tools of each round. A tool named "tokentally FLAGS…" is a tokentally variant: it runs
 # with those flags, writes its own CSV, and is checked like the others. To compare another
-# variant, add it here, e.g. gz_tools+=("tokentally --inflate isal").
+# variant, add it here. Plain "tokentally" inflates with ISA-L when it is installed (the
+# default, --inflate auto); the zlib variants measure the baseline, and igzip -dc (ISA-L's
+# own gunzip, Debian package isal) the ceiling with ISA-L.
 tokentally_variants=("tokentally --threads 1" "tokentally")
-gz_tools=("gzip -dc" "pigz -dc" "${tokentally_variants[@]}" "duckdb (2 threads)")
+zlib_variants=("tokentally --inflate zlib --threads 1" "tokentally --inflate zlib")
+gz_tools=("gzip -dc" "pigz -dc" "${zlib_variants[@]}" "${tokentally_variants[@]}" "duckdb (2 threads)")
+if command -v igzip > /dev/null; then gz_tools=("igzip -dc" "${gz_tools[@]}"); fi
 plain_tools=("cat" "${tokentally_variants[@]}" "duckdb (2 threads)")
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2

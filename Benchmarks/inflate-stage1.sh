@@ -6,7 +6,7 @@
 #   Benchmarks/inflate-stage1.sh [FILE.gz] [ROUNDS]     (defaults: /tmp/logs-1g.jsonl.gz, 5)
 #
 # Needs gzip, igzip (Debian: isal) and libisal-dev. The file, if missing, is made as in
-# docs/benchmarks: python3 Benchmarks/generate_logs.py --bytes 1G --seed 1 | gzip -6.
+# docs/benchmarks: tokentally-loggen --bytes 1G --seed 1 | gzip -6.
 # Prints every timing, then the median of each and its ratio to gzip -dc, in MB/s of
 # decompressed output.
 set -euo pipefail
@@ -14,11 +14,12 @@ cd "$(dirname "$0")/.."
 file=${1:-/tmp/logs-1g.jsonl.gz}
 rounds=${2:-5}
 
+(cd Benchmarks && swift build -c release --product tokentally-loggen >/dev/null \
+  && swift build -c release --product tokentally-inflate >/dev/null)
+bin=Benchmarks/.build/release
 if [ ! -f "$file" ]; then
-  python3 Benchmarks/generate_logs.py --bytes 1G --seed 1 | gzip -6 > "$file"
+  "$bin/tokentally-loggen" --bytes 1G --seed 1 | gzip -6 > "$file"
 fi
-# Release build of the tests (other test targets use @testable, hence -enable-testing).
-swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null
 out_bytes=$(gzip -dc "$file" | wc -c)
 
 now() { date +%s.%N; }
@@ -31,8 +32,7 @@ run_tool() {  # label, command...
 }
 run_stage1() {  # backend
   local line
-  line=$(TOKENTALLY_INFLATE_BENCH="$file" TOKENTALLY_INFLATE_BENCH_BACKEND=$1 \
-    swift test -c release --skip-build --filter InflateThroughput 2>&1 | grep '^inflate-stage1 ')
+  line=$("$bin/tokentally-inflate" "$file" "$1" | grep '^inflate-stage1 ')
   times["stage1-$1"]+="${line##*seconds=} "
 }
 
