@@ -36,10 +36,12 @@ let package = Package(
             name: "CIsal",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
+        // A SIGBUS safety net for memory-mapped inputs truncated while being read.
+        .target(name: "CMapGuard"),
         // Value types shared by every stage: exact decimals, civil time.
         .target(name: "TallyPrimitives"),
         // Stage 1: paths/stdin → decompressed bytes, with a verified status per input.
-        .target(name: "LogInput", dependencies: ["CZlib", "CIsal", "TallyPrimitives"]),
+        .target(name: "LogInput", dependencies: ["CZlib", "CIsal", "CMapGuard", "TallyPrimitives"]),
         // Stage 2: decompressed bytes → batches of whole lines.
         .target(name: "LineFraming", dependencies: ["LogInput"]),
         // Stage 3: one line → one usage record or a counted failure.

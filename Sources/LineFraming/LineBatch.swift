@@ -1,3 +1,4 @@
+import LogInput
 import Synchronization
 
 #if canImport(Glibc)
@@ -32,24 +33,52 @@ public final class ByteStorage: @unchecked Sendable {
 /// cleanly may end with a line that has no newline. Lines too long to keep whole were dropped
 /// by the framer and are listed in ``droppedLineLengths``; they come before the first line of
 /// ``bytes`` in the input.
-public struct LineBatch: Sendable {
-    /// Holds the bytes.
-    public let storage: ByteStorage
-    /// Number of bytes used, from `storage.base`.
+///
+/// The bytes live in a ``ByteStorage`` filled by the framer, or in a `MappedFile` (a plain
+/// file read without copying); ``owner`` keeps them alive.
+public struct LineBatch: @unchecked Sendable {
+    /// What holds the bytes: a ``ByteStorage`` or a `MappedFile`.
+    public let owner: AnyObject & Sendable
+    /// First byte.
+    public let base: UnsafeRawPointer
+    /// Number of bytes, from ``base``.
     public let byteCount: Int
     /// Lengths of lines that came just before this batch's bytes and were longer than the
     /// framer's limit (each counts as one line read, and one bad line).
     public let droppedLineLengths: [Int]
 
     public init(storage: ByteStorage, byteCount: Int, droppedLineLengths: [Int] = []) {
-        self.storage = storage
+        owner = storage
+        base = UnsafeRawPointer(storage.base)
         self.byteCount = byteCount
         self.droppedLineLengths = droppedLineLengths
     }
 
+    /// A batch of `range` of a mapped file.
+    public init(mapped file: MappedFile, range: Range<Int>, droppedLineLengths: [Int] = []) {
+        owner = file
+        base = file.bytes.baseAddress! + range.lowerBound
+        byteCount = range.count
+        self.droppedLineLengths = droppedLineLengths
+    }
+
+    /// The buffer, when the batch lives in one (to recycle it).
+    public var storage: ByteStorage? { owner as? ByteStorage }
+
+    /// Hands the batch's memory back once it is decoded: its buffer to `pool`, or its pages of
+    /// a mapped file to the kernel. The batch must not be read afterwards.
+    public func release(to pool: ByteStoragePool?) {
+        if let storage {
+            pool?.recycle(storage)
+        } else if let file = owner as? MappedFile {
+            let offset = base - UnsafeRawPointer(file.bytes.baseAddress!)
+            file.release(offset..<(offset + byteCount))
+        }
+    }
+
     /// The batch's bytes.
     @inlinable
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage.base, count: byteCount) }
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: byteCount) }
 
     /// Calls `body` with every line in order: the dropped long lines first, then each line of
     /// ``bytes`` without its `\n` and without one `\r` before it.
@@ -59,7 +88,7 @@ public struct LineBatch: Sendable {
     @inlinable
     public func forEachLine(maxLineBytes: Int, _ body: (FramedLine) -> Void) {
         for length in droppedLineLengths { body(.tooLong(byteCount: length)) }
-        let base = UnsafePointer<UInt8>(storage.base.assumingMemoryBound(to: UInt8.self))
+        let base = self.base.assumingMemoryBound(to: UInt8.self)
         var start = 0
         while start < byteCount {
             let remaining = byteCount - start

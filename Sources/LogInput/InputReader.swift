@@ -82,6 +82,12 @@ public enum InputReader {
 
     static let gzipMagic: [UInt8] = [0x1f, 0x8b]
 
+    /// Whether an input whose first bytes (up to 6) are `magic` is read as plain text: not
+    /// named `.gz`, and neither gzip nor another compression by its magic bytes.
+    public static func isPlainText(magic: ArraySlice<UInt8>, namedGzip: Bool) -> Bool {
+        !namedGzip && OtherCompression(magic: magic) == nil && !magic.starts(with: gzipMagic)
+    }
+
     private static func copyPlain<Source: ByteSource, Sink: DecompressedSink>(
         _ raw: inout RawInput, from source: inout Source, into sink: inout Sink, outcome: inout InputOutcome
     ) throws(ByteSourceError) {

@@ -33,6 +33,8 @@ final class RunCollector: Sendable {
         var badSamples: [(batch: Int, sample: LineSample)] = []
         var warningSamples: [(batch: Int, sample: LineSample)] = []
         var finished = false
+        /// The mapping of a plain file read in place, until its batches are decoded.
+        var mapping: MappedFile?
     }
 
     init(files: [InputFile], columns: [GroupColumn], salvage: Bool) {
@@ -78,9 +80,10 @@ final class RunCollector: Sendable {
 
     /// Records the end of input `file`: stage 1's outcome, how many batches it sent, and the
     /// bytes of a last line cut off by damage.
-    func end(file: Int, outcome: InputOutcome, batches: Int, fragmentBytes: Int) {
+    func end(file: Int, outcome: InputOutcome, batches: Int, fragmentBytes: Int, mapping: MappedFile?) {
         state.withLock { state in
             state.files[file].report.outcome = outcome
+            state.files[file].mapping = mapping
             state.files[file].report.fragmentBytes = fragmentBytes
             state.files[file].batchesExpected = batches
             finishIfComplete(file, &state)
@@ -103,6 +106,13 @@ final class RunCollector: Sendable {
         else { return }
         var file = state.files[index]
         file.finished = true
+        // A mapped file that shrank while its pages were read gave zeros for the lost bytes.
+        if let damage = file.mapping?.damageOffset {
+            file.report.outcome.failure = InputFailure(
+                kind: .readError, offset: damage,
+                detail: "the file was truncated while it was read (it ended at byte \(damage))")
+        }
+        file.mapping = nil
 
         // Number sampled lines within the file.
         var firstLine: [Int] = []

@@ -134,9 +134,9 @@ public enum SummarizePipeline {
                         file: file, batch: sequence, result: result, table: worker.table,
                         strings: worker.keys.strings, translation: &translation)
                     worker.table.removeAll()
-                    pool.recycle(batch.storage)
-                case .end(let file, let outcome, let batches, let fragmentBytes):
-                    collector.end(file: file, outcome: outcome, batches: batches, fragmentBytes: fragmentBytes)
+                    batch.release(to: pool)
+                case .end(let file, let outcome, let batches, let fragmentBytes, let mapping):
+                    collector.end(file: file, outcome: outcome, batches: batches, fragmentBytes: fragmentBytes, mapping: mapping)
                 case .finished:
                     if worker.overflowed { overflowed.withLock { $0 = true } }
                     return
@@ -162,8 +162,9 @@ public enum SummarizePipeline {
     enum WorkItem: Sendable {
         /// Batch number `sequence` (from 0) of input `file`.
         case batch(file: Int, sequence: Int, LineBatch)
-        /// Input `file` has ended after `batches` batches, with stage 1's verdict.
-        case end(file: Int, outcome: InputOutcome, batches: Int, fragmentBytes: Int)
+        /// Input `file` has ended after `batches` batches, with stage 1's verdict (and, for a
+        /// mapped file, the mapping, checked for truncation once its batches are decoded).
+        case end(file: Int, outcome: InputOutcome, batches: Int, fragmentBytes: Int, mapping: MappedFile?)
         /// No more work: one per decoding thread.
         case finished
     }
@@ -174,22 +175,35 @@ public enum SummarizePipeline {
         into queue: BoundedQueue<WorkItem>
     ) {
         var sequence = 0
-        var framer = LineFramer(
-            batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool
-        ) { batch in
+        let send = { (batch: LineBatch) in
             queue.put(.batch(file: index, sequence: sequence, batch))
             sequence += 1
         }
-        var outcome: InputOutcome
+        var source: FileByteSource
         do {
-            var source = try input.open()
-            outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
+            source = try input.open()
         } catch {
-            outcome = InputOutcome()
+            var outcome = InputOutcome()
             outcome.failure = InputFailure(kind: .readError, offset: 0, detail: "cannot open: \(error.message)")
+            queue.put(.end(file: index, outcome: outcome, batches: 0, fragmentBytes: 0, mapping: nil))
+            return
         }
+
+        // A plain file is mapped and framed in place: no copy out of the page cache.
+        if let mapped = MappedFile.plainText(descriptor: source.descriptor, namedGzip: input.isNamedGzip) {
+            MappedFraming.frame(mapped, batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, emit: send)
+            var outcome = InputOutcome()
+            outcome.bytesRead = Int64(mapped.bytes.count)
+            outcome.bytesDecompressed = Int64(mapped.bytes.count)
+            queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: 0, mapping: mapped))
+            return
+        }
+
+        var framer = LineFramer(
+            batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool, emit: send)
+        let outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
         let ending = framer.finish(cleanEnd: outcome.failure == nil)
-        queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes))
+        queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes, mapping: nil))
     }
 }
 
