@@ -72,6 +72,7 @@ import Testing
         Array("plain words and more plain words ".utf8), Array("x".utf8), Array("0123456789abcdef".utf8),
         Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\/"#.utf8), Array(#"\n"#.utf8), Array(#"\t"#.utf8),
         Array(#"\u00e9"#.utf8), Array(#"\uD83D\uDE00"#.utf8), Array("é".utf8), Array("日本".utf8), Array("😀".utf8),
+        [UInt8](repeating: 0x5C, count: 64), [UInt8](repeating: 0x5C, count: 70) + Array("\"".utf8),
         [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x01], [0x1F],
         Array(#"\x"#.utf8), Array(#"\u12G4"#.utf8), Array(#"\u12"#.utf8),
     ]
@@ -84,7 +85,7 @@ import Testing
             let count = Int(random.next() % 40)
             for _ in 0..<count {
                 // Mostly valid pieces, so most bodies get far before a defect.
-                let index = Int(random.next() % UInt64(random.next() % 4 == 0 ? Self.pieces.count : 13))
+                let index = Int(random.next() % UInt64(random.next() % 4 == 0 ? Self.pieces.count : 15))
                 body += Self.pieces[index]
             }
             let prefix = [UInt8](repeating: UInt8(ascii: "a"), count: Int(random.next() % 70))
