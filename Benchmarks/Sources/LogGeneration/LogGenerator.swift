@@ -531,6 +531,8 @@ struct PickTable {
 }
 
 /// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+/// tokentally's `CivilTime` does the same; the generator keeps its own copy on purpose, so the
+/// data it writes does not depend on the code it is used to measure and check.
 func civil(_ days: Int64) -> (year: Int, month: Int, day: Int) {
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097

@@ -167,6 +167,19 @@ __attribute__((always_inline)) static inline int tokentally_string_special(
     return 0;
 }
 
+/// Scans 16 bytes at a time from `*i` to the next special byte and handles it: returns 1 when
+/// the string ended there (`result` filled in), 0 when scanning goes on from `*i`.
+__attribute__((always_inline)) static inline int tokentally_string_step(
+    const uint8_t *p, size_t *i, size_t n, tokentally_string_scan *result) {
+    *i += tokentally_string_run(p + *i, n - *i);
+    if (*i >= n) {
+        result->index = *i;
+        result->problem = TOKENTALLY_STRING_UNEXPECTED_END;
+        return 1;
+    }
+    return tokentally_string_special(p, *i, n, i, result);
+}
+
 /// Validates a JSON string body starting at `p[start]` (just after the opening quote) up to
 /// its closing quote: escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`), no raw control characters,
 /// valid UTF-8.
@@ -181,13 +194,7 @@ static inline tokentally_string_scan tokentally_scan_string(const uint8_t *p, si
     tokentally_string_scan result = {0, TOKENTALLY_STRING_OK, 0};
     size_t i = start;
     // Most strings (keys, ids, model names) end at their first special byte, the closing quote.
-    i += tokentally_string_run(p + i, n - i);
-    if (i >= n) {
-        result.index = i;
-        result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
-        return result;
-    }
-    if (tokentally_string_special(p, i, n, &i, &result)) return result;
+    if (tokentally_string_step(p, &i, n, &result)) return result;
 #if defined(__SSE2__)
     while (n - i >= 64) {
         size_t block = i;
@@ -201,15 +208,8 @@ static inline tokentally_string_scan tokentally_scan_string(const uint8_t *p, si
         if (i < block + 64) i = block + 64;
     }
 #endif
-    for (;;) {
-        i += tokentally_string_run(p + i, n - i);
-        if (i >= n) {
-            result.index = i;
-            result.problem = TOKENTALLY_STRING_UNEXPECTED_END;
-            return result;
-        }
-        if (tokentally_string_special(p, i, n, &i, &result)) return result;
-    }
+    while (!tokentally_string_step(p, &i, n, &result)) {}
+    return result;
 }
 
 /// Whether `n` bytes at `a` and `b` are equal. Short keys (the common case) are compared as
