@@ -27,6 +27,12 @@ public struct UsageRecord: Sendable, Equatable {
     public var time: Int64?
     /// Line-level warnings; they never make a line bad.
     public var warnings: LineWarnings = []
+    /// A 64-bit hash of the request id (``RequestID``), when the line has one: copies of one
+    /// request share it, and deduplication keeps one record per key.
+    public var dedupKey: UInt64?
+    /// Copies of this record are always deduplicated (Claude Code writes one line per content
+    /// block), not only with `--dedup`.
+    public var alwaysDeduplicated = false
 
     public init() {}
 }

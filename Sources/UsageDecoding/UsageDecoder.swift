@@ -156,6 +156,9 @@ public final class UsageDecoder {
         record.warnings = warnings
 
         for index in 0..<valueCount { values[index] = lookUp(valueSources[index]) }
+        if let id = lookUp(ValueSource(kind: .innermostFirst, target: Int32(UsageLayout.LevelColumn.id))) {
+            record.dedupKey = requestKey(id, in: line)
+        }
         return .record(record)
     }
 
@@ -376,6 +379,24 @@ public final class UsageDecoder {
     private func nonNull(_ span: JSONValueSpan?) -> JSONValueSpan? {
         guard let span, span.kind != .null else { return nil }
         return span
+    }
+
+    /// The dedup key of an id value: a string's unescaped content, or any other value's text;
+    /// nil for an empty string.
+    private func requestKey(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> UInt64? {
+        var start = Int(span.start), end = Int(span.end)
+        if span.kind == .string {
+            start += 1
+            end -= 1
+            guard end > start else { return nil }
+            if span.hasEscapes {
+                let body = UnsafeRawBufferPointer(rebasing: line[start..<end])
+                return withUnsafeTemporaryAllocation(byteCount: body.count, alignment: 8) { scratch in
+                    JSONString.unescape(body, into: scratch).map { RequestID.key(UnsafeRawBufferPointer(rebasing: scratch[0..<$0])) }
+                }
+            }
+        }
+        return RequestID.key(UnsafeRawBufferPointer(rebasing: line[start..<end]))
     }
 
     // MARK: - String comparisons

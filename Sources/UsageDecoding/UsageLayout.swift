@@ -27,10 +27,12 @@ final class UsageLayout {
         static let model = 3
         static let apiKey = 4
         static let status = 5
+        /// The request id (`id`).
+        static let id = 6
         /// Level row of the `response` container (for stream events), or -1.
-        static let responseLevel = 6
+        static let responseLevel = 7
         /// Level rows of the `response`, `body`, `data` containers, or -1.
-        static let containers = 7
+        static let containers = 8
         static let timeKeys = containers + UsageLayout.containerKeys.count
         static let width = timeKeys + UsageLayout.timeKeys.count
     }
@@ -121,6 +123,7 @@ final class UsageLayout {
             row[LevelColumn.model] = ticket(path + ["model"])
             row[LevelColumn.apiKey] = ticket(path + ["api_key"])
             row[LevelColumn.status] = ticket(path + ["status"])
+            row[LevelColumn.id] = ticket(path + ["id"])
             for (offset, key) in Self.timeKeys.enumerated() { row[LevelColumn.timeKeys + offset] = ticket(path + [key]) }
             let index = levelRows.count
             levelRows.append(row)
