@@ -57,6 +57,9 @@ struct Summarize: ParsableCommand {
     @Flag(help: "Count the complete lines before the damage in failed inputs (flagged as salvaged).")
     var salvage = false
 
+    @Flag(help: "Keep one record per request id across all inputs (the copy with the most output tokens, at its earliest time). Claude Code lines are always deduplicated.")
+    var dedup = false
+
     @Option(help: ArgumentHelp("Exit with 2 when there are more bad lines than this.", valueName: "n"))
     var maxBadLines: Int = 0
 
@@ -85,6 +88,7 @@ struct Summarize: ParsableCommand {
         }
         configuration.maxLineBytes = maxLineBytes
         configuration.salvage = salvage
+        configuration.dedup = dedup
         do {
             configuration.inflate = try inflate.resolve()
         } catch {

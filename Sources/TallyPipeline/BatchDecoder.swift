@@ -32,6 +32,10 @@ final class BatchDecoder {
     let keys: GroupKeyBuilder
     /// Groups of the current batch, by this thread's string ids.
     var table: GroupTable
+    /// Copies of deduplicated records in the current batch (thread-local string ids).
+    var dedupCopies: DedupBatch
+    /// Deduplicate every record with a request id (`--dedup`), not only those that must be.
+    let dedupAll: Bool
     let maxLineBytes: Int
     /// Set when a sum left its 128-bit range (which no real log can do).
     var overflowed = false
@@ -41,6 +45,8 @@ final class BatchDecoder {
         decoder = UsageDecoder(configuration: configuration.decoderConfiguration)
         keys = GroupKeyBuilder(plan: plan)
         table = GroupTable(width: plan.columns.count)
+        dedupCopies = DedupBatch(width: plan.columns.count)
+        dedupAll = configuration.dedup
         maxLineBytes = configuration.maxLineBytes
     }
 
@@ -81,7 +87,11 @@ final class BatchDecoder {
                     result.tally.records += 1
                     noteWarnings(record.warnings)
                     let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
-                    if !table.add(record, cells: cells) { overflowed = true }
+                    if let key = record.dedupKey, dedupAll || record.alwaysDeduplicated {
+                        dedupCopies.append(key: key, record: record, cells: cells)  // decided at the end
+                    } else if !table.add(record, cells: cells) {
+                        overflowed = true
+                    }
                 case .noUsage(let warnings):
                     result.tally.noUsage += 1
                     noteWarnings(warnings)

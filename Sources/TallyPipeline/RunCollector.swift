@@ -13,10 +13,15 @@ final class RunCollector: Sendable {
     private let state: Mutex<State>
     /// Group columns holding string ids (the others hold time buckets).
     private let stringColumns: [Int]
+    /// How cells are made (to move a deduplicated record to its earliest copy's bucket).
+    private let plan: GroupingPlan
 
     private struct State: ~Copyable {
         var strings = StringInterner()
         var total: GroupTable
+        /// Copies of deduplicated records, resolved once every input is finished.
+        let dedup: DedupStore
+        var dedupError: DedupError?
         var files: [FileState]
         var overflowed = false
         let salvage: Bool
@@ -40,8 +45,10 @@ final class RunCollector: Sendable {
     init(files: [InputFile], columns: [GroupColumn], salvage: Bool) {
         let width = columns.count
         stringColumns = columns.indices.filter { !columns[$0].isTime }
+        plan = GroupingPlan(columns: columns)
         state = Mutex(State(
             total: GroupTable(width: width),
+            dedup: DedupStore(width: width),
             files: files.map { FileState(report: FileReport(path: $0.displayName, outcome: InputOutcome()), table: GroupTable(width: width)) },
             salvage: salvage))
     }
@@ -49,7 +56,7 @@ final class RunCollector: Sendable {
     /// Adds one decoded batch of input `file`; `translation` maps the thread's string ids to
     /// the run's (it belongs to the calling thread and grows here).
     func absorb(
-        file: Int, batch sequence: Int, result: BatchResult, table: GroupTable,
+        file: Int, batch sequence: Int, result: BatchResult, table: GroupTable, dedupCopies: DedupBatch,
         strings: StringInterner, translation: inout [UInt32]
     ) {
         state.withLock { state in
@@ -64,6 +71,20 @@ final class RunCollector: Sendable {
                 }
             }
             if !merged { state.overflowed = true }
+            if !dedupCopies.isEmpty {
+                var copies = dedupCopies
+                let width = copies.width
+                for copy in 0..<copies.count {
+                    for column in stringColumns where copies.cells[copy * width + column] != 0 {
+                        copies.cells[copy * width + column] = UInt64(map[Int(copies.cells[copy * width + column]) - 1])
+                    }
+                }
+                do throws(DedupError) {
+                    try state.dedup.add(copies, file: file)
+                } catch {
+                    if state.dedupError == nil { state.dedupError = error }
+                }
+            }
 
             state.files[file].report.tally += result.tally
             let known = state.files[file].batchLines.count
@@ -90,10 +111,37 @@ final class RunCollector: Sendable {
         }
     }
 
-    /// The run's table, string ids, per-input reports and whether a sum overflowed.
-    func finish() -> (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool) {
-        state.withLock { state in
+    /// The run's table, string ids, per-input reports and whether a sum overflowed, after
+    /// deduplication: one winner per request id joins the totals, and every other copy moves
+    /// from its input's records to its duplicates dropped.
+    func finish() throws(DedupError) -> (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool) {
+        try state.withLock { state throws(DedupError) in
             precondition(state.files.allSatisfy(\.finished), "an input was not finished")
+            if let error = state.dedupError { throw error }
+            if state.dedup.count > 0 {
+                let files = state.files.map { $0.report.outcome.failure == nil || $0.report.salvaged }
+                let strings = state.strings
+                let stringColumns = self.stringColumns
+                let resolution = try state.dedup.resolve(counted: { files[$0] }) { first, second in
+                    // Full ties: the group values decide, by their text (ids depend on timing).
+                    for column in stringColumns where first.cells[column] != second.cells[column] {
+                        let a = first.cells[column] == 0 ? "" : strings.string(UInt32(first.cells[column]))
+                        let b = second.cells[column] == 0 ? "" : strings.string(UInt32(second.cells[column]))
+                        return a.utf8.lexicographicallyPrecedes(b.utf8)
+                    }
+                    return false
+                }
+                for winner in resolution.winners {
+                    var cells = winner.cells
+                    plan.setTimeCells(&cells, seconds: winner.record.time)
+                    let added = cells.withUnsafeBufferPointer { state.total.add(winner.record, cells: $0) }
+                    if !added { state.overflowed = true }
+                }
+                for (file, dropped) in resolution.dropped {
+                    state.files[file].report.tally.records -= dropped
+                    state.files[file].report.tally.duplicatesDropped += dropped
+                }
+            }
             return (state.total, state.strings, state.files.map(\.report), state.overflowed)
         }
     }

@@ -19,6 +19,9 @@ public struct SummarizeConfiguration: Sendable {
     public var inflate: InflateBackend = .automatic
     /// Count the complete lines before the damage in failed inputs (`--salvage`).
     public var salvage: Bool = false
+    /// Keep one record per request id across all inputs, for every shape (`--dedup`);
+    /// Claude Code lines are deduplicated always.
+    public var dedup: Bool = false
     /// More bad lines than this make the exit code 2 (`--max-bad-lines`).
     public var maxBadLines: Int = 0
     /// Longest line decoded, without its terminator (`--max-line-bytes`).

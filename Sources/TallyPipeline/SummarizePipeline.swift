@@ -32,12 +32,14 @@ public enum SummarizePipeline {
         case input(InputDiscoveryError)
         case output(OutputError)
         case sumOverflow
+        case deduplication(DedupError)
 
         public var description: String {
             switch self {
             case .input(let error): return error.description
             case .output(let error): return error.description
             case .sumOverflow: return "a sum exceeded the 128-bit range; no output was written"
+            case .deduplication(let error): return "deduplication failed: \(error)"
             }
         }
     }
@@ -65,7 +67,14 @@ public enum SummarizePipeline {
             throw .output(error)
         }
 
-        let (table, report) = summarize(inputs, configuration)
+        let (table, report): (SummaryTable?, RunReport)
+        do {
+            (table, report) = try summarize(inputs, configuration)
+        } catch {
+            output.abandon()
+            reportOutput?.abandon()
+            throw error
+        }
         guard let table else {
             output.abandon()
             reportOutput?.abandon()
@@ -88,7 +97,7 @@ public enum SummarizePipeline {
 
     /// Stages 1–4 over `inputs`: the sorted summary and the run report, or a nil table when a
     /// sum overflowed.
-    static func summarize(_ inputs: [InputFile], _ configuration: SummarizeConfiguration) -> (SummaryTable?, RunReport) {
+    static func summarize(_ inputs: [InputFile], _ configuration: SummarizeConfiguration) throws(Failure) -> (SummaryTable?, RunReport) {
         let threads = max(1, configuration.threads)
         // Two batches per thread keep every thread fed; the cap keeps memory flat for any
         // --threads (one reader cannot fill more anyway).
@@ -132,8 +141,9 @@ public enum SummarizePipeline {
                     let result = worker.decode(batch, fileName: inputs[file].displayName)
                     collector.absorb(
                         file: file, batch: sequence, result: result, table: worker.table,
-                        strings: worker.keys.strings, translation: &translation)
+                        dedupCopies: worker.dedupCopies, strings: worker.keys.strings, translation: &translation)
                     worker.table.removeAll()
+                    worker.dedupCopies.removeAll()
                     batch.release(to: pool)
                 case .end(let file, let outcome, let batches, let fragmentBytes, let mapping):
                     collector.end(file: file, outcome: outcome, batches: batches, fragmentBytes: fragmentBytes, mapping: mapping)
@@ -145,7 +155,13 @@ public enum SummarizePipeline {
         }
         for _ in 0..<readers { readersDone.wait() }
 
-        let (table, strings, files, collectorOverflowed) = collector.finish()
+        let finished: (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool)
+        do {
+            finished = try collector.finish()
+        } catch {
+            throw .deduplication(error)
+        }
+        let (table, strings, files, collectorOverflowed) = finished
         var report = RunReport()
         report.files = files
         report.maxBadLines = configuration.maxBadLines

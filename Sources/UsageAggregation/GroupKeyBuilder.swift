@@ -44,6 +44,16 @@ public struct GroupingPlan: Sendable {
         self.sources = sources
     }
 
+    /// Rewrites the time columns of `cells` for `seconds` (0 when there is no time): a
+    /// deduplicated record moves to the bucket of its earliest copy.
+    public func setTimeCells(_ cells: inout [UInt64], seconds: Int64?) {
+        for (column, source) in sources.enumerated() {
+            if case .time(let grain) = source {
+                cells[column] = seconds.map { Self.timeCell(grain.bucketStart($0)) } ?? 0
+            }
+        }
+    }
+
     /// The cell of a time bucket: order-preserving, never 0 (0 means no time).
     @inlinable
     public static func timeCell(_ bucketStart: Int64) -> UInt64 {

@@ -23,7 +23,7 @@ struct PipelineRun {
 /// Runs `SummarizePipeline` over `inputs` with `--by by`, writing into a scratch directory.
 func runPipeline(
     _ inputs: [String], by: String = "day,model", threads: Int = 2, batchBytes: Int? = nil,
-    salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib
+    salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib, dedup: Bool = false
 ) throws -> PipelineRun {
     let scratch = try TemporaryDirectory()
     defer { scratch.remove() }
@@ -40,6 +40,7 @@ func runPipeline(
     configuration.threads = threads
     if let batchBytes { configuration.batchBytes = batchBytes }
     configuration.salvage = salvage
+    configuration.dedup = dedup
     configuration.inflate = inflate
     configuration.outputPath = scratch.path("out.csv")
     configuration.reportPath = scratch.path("run-report.json")
