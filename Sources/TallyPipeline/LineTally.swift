@@ -17,7 +17,7 @@ public struct LineTally: Sendable, Equatable {
     public var badLinesByReason = [Int](repeating: 0, count: BadLineReason.allCases.count)
     /// Lines outside `--since`/`--until` (none yet: there are no time filters in this version).
     public var filteredOut = 0
-    /// Repeated records dropped (none yet: there is no deduplication in this version).
+    /// Copies of a request left out by deduplication (the copy counted is a record).
     public var duplicatesDropped = 0
     /// Lines of inputs that failed and were not salvaged, including a damaged last fragment.
     public var failedFileLines = 0
