@@ -53,6 +53,8 @@ enum FieldOptions {
                 switch name {
                 case "model": column = .model
                 case "key": column = .key
+                case "user": column = .user
+                case "provider": column = .provider
                 case "status": column = .status
                 case "file": column = .file
                 case _ where customFields.contains(name): column = .custom(name)
@@ -60,7 +62,7 @@ enum FieldOptions {
                     throw ValidationError("--by has an empty column name in '\(text)'")
                 default:
                     throw ValidationError(
-                        "--by: unknown column '\(name)' (known: hour, day, week, month, model, key, status, file; "
+                        "--by: unknown column '\(name)' (known: hour, day, week, month, model, provider, key, user, status, file; "
                             + "define others with --field \(name)=/json/pointer)")
                 }
             }

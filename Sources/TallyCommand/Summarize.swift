@@ -29,7 +29,7 @@ struct Summarize: ParsableCommand {
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Group columns, comma-separated: hour, day, week, month, model, key, status, file, or a custom --field name.",
+        "Group columns, comma-separated: hour, day, week, month, model, provider, key, user, status, file, or a custom --field name.",
         valueName: "columns"))
     var by: String = "day,model"
 
@@ -42,7 +42,7 @@ struct Summarize: ParsableCommand {
     @Option(
         name: .customLong("field"),
         help: ArgumentHelp(
-            "NAME=/json/pointer: read a built-in field (time, model, key, status, usage, cost) from there, or define a custom column NAME. Repeatable.",
+            "NAME=/json/pointer: read a built-in field (time, model, provider, key, user, status, id, usage, cost) from there, or define a custom column NAME. Repeatable.",
             valueName: "name=pointer"))
     var fields: [String] = []
 

@@ -58,6 +58,10 @@ public enum GroupColumn: Hashable, Sendable, CustomStringConvertible {
     case model
     /// The API key (as logged; often a hash or an alias).
     case key
+    /// The end user.
+    case user
+    /// The provider (logged, or the model id's prefix).
+    case provider
     /// The request status.
     case status
     /// The input file's name.
@@ -71,6 +75,8 @@ public enum GroupColumn: Hashable, Sendable, CustomStringConvertible {
         case .time(let grain): return grain.rawValue
         case .model: return "model"
         case .key: return "key"
+        case .user: return "user"
+        case .provider: return "provider"
         case .status: return "status"
         case .file: return "file"
         case .custom(let name): return name

@@ -30,6 +30,8 @@ public struct GroupingPlan: Sendable {
                 continue
             case .model: field = .model
             case .key: field = .key
+            case .user: field = .user
+            case .provider: field = .provider
             case .status: field = .status
             case .custom(let name): field = .custom(name)
             }

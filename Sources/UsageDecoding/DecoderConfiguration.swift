@@ -4,21 +4,30 @@ public enum BuiltinField: String, Sendable, CaseIterable, Hashable {
     /// The request's time (default: the wrapper's `timestamp`, `ts`, `time`, …, then the
     /// body's `created_at`, …).
     case time
-    /// The model id (default: the innermost `model`).
+    /// The model id (default: the innermost `model`, `modelVersion`).
     case model
-    /// The API key (default: the outermost `api_key`).
+    /// The API key (default: the outermost `api_key`, `key`, `metadata.user_api_key_hash`).
     case key
+    /// The end user (default: the outermost `user`, `end_user`, `metadata.user_api_key_user_id`).
+    case user
+    /// The provider (default: the outermost `provider`, `custom_llm_provider`, else the model
+    /// id's prefix before its first `/`).
+    case provider
     /// The request status (default: the innermost `status`).
     case status
+    /// The request id that deduplication keys on (default: the innermost `id`,
+    /// `request_id`, `requestId`, `generation_id`, `responseId`; Claude Code: `message.id`
+    /// with `requestId`).
+    case id
     /// The usage object (default: found by shape).
     case usage
-    /// The cost in USD (default: `usage.cost`).
+    /// The cost in USD (default: `usage.cost`; flat counts: `response_cost`, `spend`).
     case cost
 }
 
 /// A value a record carries for grouping: a built-in string field or a custom `--field`.
 public enum ValueField: Hashable, Sendable {
-    case model, key, status
+    case model, key, user, provider, status
     /// A custom dimension defined by `--field NAME=POINTER`.
     case custom(String)
 }

@@ -4,41 +4,60 @@ import TallyPrimitives
 /// the configuration only.
 ///
 /// The scanner validates the whole line and records the planned values (``UsageLayout``);
-/// then the shapes are recognised, outermost level first:
+/// then the usage is searched level by level, the top level first, and at each level:
 ///
 /// 1. a Responses stream event (`type: "response.…"`): the terminal events `.completed`,
 ///    `.incomplete` and `.failed` carry usage at `response.usage`; every other event is
-///    `no_usage`;
-/// 2. a `usage` object with token counts at this level (the founding OpenRouter shape, a
-///    Responses or Chat Completions body) — a `usage` object without any count, such as the
-///    request option `{"include": true}`, is not usage;
-/// 3. the same search in the containers `response`, `body`, `data`, in that order.
+///    `no_usage`; an Anthropic stream event (`message_start`, `message_delta`, …) is
+///    `no_usage` too (its usage is partial);
+/// 2. a `usage` object with token counts (OpenAI / OpenRouter names, or Anthropic's when it
+///    has cache fields or the level is `type: "message"`) — a `usage` object without any
+///    count, such as the request option `{"include": true}`, is not usage;
+/// 3. a Gemini `usageMetadata` object;
+/// 4. flat counts on the level itself (`prompt_tokens`, `completion_tokens`: LiteLLM, Helicone);
+/// 5. the same search in the containers `response`, `body`, `data`, `message`, in that order.
 ///
-/// The first usage found is the line's only usage, so no line is counted twice.
+/// The first usage found is the line's only usage, so no line is counted twice (LiteLLM's flat
+/// counts win over the provider's `response.usage` they repeat). A line `type: "assistant"`
+/// whose usage is under `message` is a Claude Code transcript line: always deduplicated, by
+/// `message.id` with `requestId`.
 ///
 /// One decoder per thread; after ``decode(_:)`` returns a record, ``value(_:)`` gives the
 /// record's grouping values, valid until the next call. Nothing is allocated per line.
 public final class UsageDecoder {
     /// What this decoder was built for.
     public let configuration: DecoderConfiguration
-    private let layout: UsageLayout
-    private let scanner: JSONScanner
+    let layout: UsageLayout
+    let scanner: JSONScanner
     /// Where each configured value field is read.
     private let valueSources: UnsafeMutablePointer<ValueSource>
     private let valueCount: Int
     private let values: UnsafeMutablePointer<JSONValueSpan?>
-    /// Level rows from the top down to the body holding the usage.
-    private let path: UnsafeMutablePointer<Int>
-    private var pathCount = 0
+    /// Level rows from the top down to the object holding the usage.
+    let path: UnsafeMutablePointer<Int>
+    private(set) var pathCount = 0
     private let scratch: UnsafeMutableRawBufferPointer
     private let timeOverride: Int32
+    private let costOverride: Int32
+    private let idOverride: Int32
+    /// Where the model is read (the provider falls back on it).
+    private let modelSource: ValueSource
+    /// What the last record was made of, for ``lastMatch``.
+    private(set) var lastUsageRow = -1
+    private(set) var lastDetailsRow = -1
+    private(set) var lastIsClaudeCode = false
+    private(set) var lastIsAnthropic = false
 
-    /// Where one value field is read: one node, or a level column tried level by level.
-    private struct ValueSource {
+    /// Where one value field is read: one node, or `count` level columns from `column`, tried
+    /// level by level.
+    struct ValueSource {
         enum Kind { case node, innermostFirst, outermostFirst }
         var kind: Kind
-        /// The node (`.node`) or the level column.
+        /// The node (`.node`) or the first level column.
         var target: Int32
+        var count: Int32 = 1
+        /// The provider: when nothing is found, the model's prefix before its first `/`.
+        var derivesFromModel = false
     }
 
     /// Levels in a path at most: the top, two containers, a stream event's `response`, and the
@@ -46,29 +65,41 @@ public final class UsageDecoder {
     private static let maxPath = 8
 
     public init(configuration: DecoderConfiguration) {
+        typealias Column = UsageLayout.LevelColumn
         self.configuration = configuration
         let layout = UsageLayout(configuration: configuration)
         self.layout = layout
         scanner = JSONScanner(plan: layout.plan, maxDepth: configuration.maxDepth)
         timeOverride = layout.overrides[.time] ?? -1
+        costOverride = layout.overrides[.cost] ?? -1
+        idOverride = layout.overrides[.id] ?? -1
+        func source(_ field: BuiltinField, _ kind: ValueSource.Kind, _ column: Int, _ count: Int) -> ValueSource {
+            layout.overrides[field].map { ValueSource(kind: .node, target: $0) }
+                ?? ValueSource(kind: kind, target: Int32(column), count: Int32(count))
+        }
+        let modelSource = source(.model, .innermostFirst, Column.model, UsageLayout.modelPaths.count)
+        self.modelSource = modelSource
         valueCount = configuration.valueFields.count
         valueSources = .allocate(capacity: max(valueCount, 1))
         for (index, field) in configuration.valueFields.enumerated() {
-            let source: ValueSource
+            let value: ValueSource
             switch field {
             case .model:
-                source = layout.overrides[.model].map { ValueSource(kind: .node, target: $0) }
-                    ?? ValueSource(kind: .innermostFirst, target: Int32(UsageLayout.LevelColumn.model))
+                value = modelSource
             case .key:
-                source = layout.overrides[.key].map { ValueSource(kind: .node, target: $0) }
-                    ?? ValueSource(kind: .outermostFirst, target: Int32(UsageLayout.LevelColumn.apiKey))
+                value = source(.key, .outermostFirst, Column.key, UsageLayout.keyPaths.count)
+            case .user:
+                value = source(.user, .outermostFirst, Column.user, UsageLayout.userPaths.count)
+            case .provider:
+                var provider = source(.provider, .outermostFirst, Column.provider, UsageLayout.providerPaths.count)
+                provider.derivesFromModel = provider.kind != .node
+                value = provider
             case .status:
-                source = layout.overrides[.status].map { ValueSource(kind: .node, target: $0) }
-                    ?? ValueSource(kind: .innermostFirst, target: Int32(UsageLayout.LevelColumn.status))
+                value = source(.status, .innermostFirst, Column.status, UsageLayout.statusPaths.count)
             case .custom(let name):
-                source = ValueSource(kind: .node, target: layout.customNodes[name] ?? -1)
+                value = ValueSource(kind: .node, target: layout.customNodes[name] ?? -1)
             }
-            (valueSources + index).initialize(to: source)
+            (valueSources + index).initialize(to: value)
         }
         values = .allocate(capacity: max(valueCount, 1))
         values.initialize(repeating: nil, count: max(valueCount, 1))
@@ -83,12 +114,14 @@ public final class UsageDecoder {
         scratch.deallocate()
     }
 
-    /// The value of `configuration.valueFields[index]` for the last record (nil when absent or null).
+    /// The value of `configuration.valueFields[index]` for the last record (nil when absent,
+    /// null or the empty string).
     @inline(__always)
     public func value(_ index: Int) -> JSONValueSpan? { values[index] }
 
     /// Decodes one line (without its line terminator).
     public func decode(_ line: UnsafeRawBufferPointer) -> LineOutcome {
+        typealias Column = UsageLayout.LevelColumn
         let rootKind: JSONKind
         switch scanner.scan(line) {
         case .failure(let failure):
@@ -106,12 +139,13 @@ public final class UsageDecoder {
 
         var warnings: LineWarnings = scanner.sawDuplicateKey ? .duplicateKey : []
         pathCount = 0
+        lastUsageRow = -1
 
         let usage: Int
         if layout.usageOverride >= 0 {
             push(0)
             let level = layout.usageOverrideLevel
-            if level >= 0, scanner.value(layout.level(level, UsageLayout.LevelColumn.node))?.kind == .object {
+            if level >= 0, scanner.value(layout.level(level, Column.node))?.kind == .object {
                 push(level)  // the object holding the usage: its time, model, status
             }
             let row = layout.usageOverride
@@ -128,9 +162,32 @@ public final class UsageDecoder {
             }
         }
 
+        // A Claude Code transcript line: `type: "assistant"` around a `message` with the usage.
+        let messageLevel = Int(layout.level(0, Column.containers + 3))
+        lastIsClaudeCode =
+            layout.usageOverride < 0 && pathCount == 2 && path[1] == messageLevel
+            && typeIs("assistant", level: 0, in: line)
+        if lastIsClaudeCode, let model = lookUp(modelSource), model.kind == .string,
+            stringContent(model, in: line, equals: "<synthetic>")
+        {
+            return .noUsage(warnings)  // a rate-limit or error notice, not a request
+        }
+
         var record = UsageRecord()
         if let bad = extract(usage: usage, in: line, into: &record) { return .bad(bad) }
+        lastUsageRow = usage
         warnings.formUnion(record.warnings)
+
+        if costOverride >= 0 {
+            do throws(BadLineError) {
+                var fractional = false
+                record.costUSD = try readNumber(
+                    scanner.value(costOverride), in: line, fractional: &fractional,
+                    name: { Self.dottedName(self.layout.nodePaths[Int(self.costOverride)]) })
+            } catch {
+                return .bad(error.badLine)
+            }
+        }
 
         // Time: the first readable key, outermost level first.
         var sawTime = false
@@ -142,7 +199,7 @@ public final class UsageDecoder {
         } else {
             outer: for step in 0..<pathCount {
                 for key in 0..<UsageLayout.timeKeys.count {
-                    let node = layout.level(path[step], UsageLayout.LevelColumn.timeKeys + key)
+                    let node = layout.level(path[step], Column.timeKeys + key)
                     guard let span = scanner.value(node), span.kind != .null else { continue }
                     sawTime = true
                     if let seconds = TimestampParser.seconds(of: span, in: line) {
@@ -155,8 +212,21 @@ public final class UsageDecoder {
         if record.time == nil { warnings.insert(sawTime ? .invalidTimestamp : .missingTimestamp) }
         record.warnings = warnings
 
-        for index in 0..<valueCount { values[index] = lookUp(valueSources[index]) }
-        if let id = lookUp(ValueSource(kind: .innermostFirst, target: Int32(UsageLayout.LevelColumn.id))) {
+        for index in 0..<valueCount { values[index] = lookUp(valueSources[index], in: line) }
+
+        // The request id.
+        if idOverride >= 0 {
+            record.dedupKey = nonNull(scanner.value(idOverride)).flatMap { requestKey($0, in: line) }
+        } else if lastIsClaudeCode {
+            let message = nonNull(scanner.value(layout.level(messageLevel, Column.id))).flatMap { requestKey($0, in: line) }
+            let request = nonNull(scanner.value(layout.level(0, Column.id + 2))).flatMap { requestKey($0, in: line) }
+            switch (message, request) {
+            case (let message?, let request?): record.dedupKey = RequestID.combine(message, request)
+            case (let message?, nil): record.dedupKey = message
+            case (nil, let request): record.dedupKey = request
+            }
+            record.alwaysDeduplicated = record.dedupKey != nil
+        } else if let id = lookUp(ValueSource(kind: .innermostFirst, target: Int32(Column.id), count: Int32(UsageLayout.idPaths.count))) {
             record.dedupKey = requestKey(id, in: line)
         }
         return .record(record)
@@ -181,39 +251,47 @@ public final class UsageDecoder {
         let pathMark = pathCount
         push(level)
 
-        // A Responses stream event decides by its type alone.
-        if let type = scanner.value(layout.level(level, Column.type)), type.kind == .string,
-            stringContent(type, in: line, hasPrefix: "response.")
-        {
-            let responseLevel = Int(layout.level(level, Column.responseLevel))
-            guard UsageLayout.terminalEventTypes.contains(where: { stringContent(type, in: line, equals: $0) }),
-                responseLevel >= 0,
-                scanner.value(layout.level(responseLevel, Column.node))?.kind == .object
-            else {
+        if let type = scanner.value(layout.level(level, Column.type)), type.kind == .string {
+            // A Responses stream event decides by its type alone.
+            if stringContent(type, in: line, hasPrefix: "response.") {
+                let responseLevel = Int(layout.level(level, Column.responseLevel))
+                guard UsageLayout.terminalEventTypes.contains(where: { stringContent(type, in: line, equals: $0) }),
+                    responseLevel >= 0,
+                    scanner.value(layout.level(responseLevel, Column.node))?.kind == .object
+                else {
+                    pathCount = pathMark
+                    return .none
+                }
+                push(responseLevel)
+                let usage = Int(layout.level(responseLevel, Column.usage))
+                guard let span = scanner.value(layout.usage(usage, UsageLayout.UsageColumn.node)), span.kind != .null else {
+                    pathCount = pathMark
+                    return .none
+                }
+                guard span.kind == .object else { return .bad(notAnObject(layout.usageNames[usage])) }
+                return .found(usage)
+            }
+            // So does an Anthropic stream event: its usage is partial.
+            if UsageLayout.anthropicEventTypes.contains(where: { stringContent(type, in: line, equals: $0) }) {
                 pathCount = pathMark
                 return .none
             }
-            push(responseLevel)
-            let usage = Int(layout.level(responseLevel, Column.usage))
-            guard let span = scanner.value(layout.usage(usage, UsageLayout.UsageColumn.node)), span.kind != .null else {
-                pathCount = pathMark
-                return .none
-            }
-            guard span.kind == .object else { return .bad(notAnObject(layout.usageNames[usage])) }
-            return .found(usage)
         }
 
-        let usage = Int(layout.level(level, Column.usage))
-        if let span = scanner.value(layout.usage(usage, UsageLayout.UsageColumn.node)) {
+        for column in [Column.usage, Column.usageMetadata] {
+            let usage = Int(layout.level(level, column))
+            guard let span = scanner.value(layout.usage(usage, UsageLayout.UsageColumn.node)) else { continue }
             switch span.kind {
             case .object:
-                if looksLikeUsage(usage) { return .found(usage) }
+                if hasCount(usage) { return .found(usage) }
             case .null:
                 break
             default:
                 return .bad(notAnObject(layout.usageNames[usage]))
             }
         }
+        let flat = Int(layout.level(level, Column.flat))
+        if hasCount(flat) { return .found(flat) }
 
         for index in 0..<UsageLayout.containerKeys.count {
             let container = Int(layout.level(level, Column.containers + index))
@@ -226,20 +304,62 @@ public final class UsageDecoder {
         return .none
     }
 
-    /// A usage object has at least one token count; `{"include": true}` does not.
-    private func looksLikeUsage(_ row: Int) -> Bool {
-        for column in UsageLayout.UsageColumn.input..<UsageLayout.UsageColumn.cost
-        where scanner.value(layout.usage(row, column)) != nil {
+    /// Whether a usage row has at least one token count: `{"include": true}` has none.
+    private func hasCount(_ row: Int) -> Bool {
+        typealias Column = UsageLayout.UsageColumn
+        for column in Column.input..<Column.cost where scanner.value(layout.usage(row, column)) != nil {
+            return true
+        }
+        for column in Column.cacheRead...Column.cacheCreation where scanner.value(layout.usage(row, column)) != nil {
+            return true
+        }
+        for column in Column.gemini..<Column.width where scanner.value(layout.usage(row, column)) != nil {
             return true
         }
         return false
+    }
+
+    /// Whether the `type` of a level is the string `constant`.
+    private func typeIs(_ constant: StaticString, level: Int, in line: UnsafeRawBufferPointer) -> Bool {
+        guard let type = scanner.value(layout.level(level, UsageLayout.LevelColumn.type)), type.kind == .string else {
+            return false
+        }
+        return stringContent(type, in: line, equals: constant)
     }
 
     private func notAnObject(_ name: String) -> BadLine {
         BadLine(reason: .badUsage, detail: .usage(field: name, problem: .notAnObject))
     }
 
+    static func dottedName(_ path: [String]) -> String { path.isEmpty ? "(root)" : path.joined(separator: ".") }
+
     // MARK: - Reading the counts
+
+    /// A count or cost: nil when absent or null, else the number, or the problem.
+    private func readNumber(
+        _ span: JSONValueSpan?, in line: UnsafeRawBufferPointer, fractional: inout Bool, name: () -> String
+    ) throws(BadLineError) -> ExactDecimal? {
+        guard let span, span.kind != .null else { return nil }
+        let problem: UsageProblem
+        switch span.kind {
+        case .null:
+            return nil
+        case .number:
+            let text = UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.end)])
+            switch ExactDecimal.parse(jsonNumber: text) {
+            case .value(let value, let isFractional):
+                if isFractional { fractional = true }
+                return value
+            case .negative: problem = .negative
+            case .outOfRange: problem = .outOfRange
+            case .invalid: problem = .notANumber
+            }
+        case .string: problem = .string
+        case .true, .false: problem = .boolean
+        case .object, .array: problem = .notANumber
+        }
+        throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: name(), problem: problem)))
+    }
 
     /// The value of the first present, non-null spelling among `spellings` columns from
     /// `column` of a usage row; nil when none is present and the count is optional.
@@ -251,31 +371,19 @@ public final class UsageDecoder {
         fractional: inout Bool, name: (Int) -> String
     ) throws(BadLineError) -> ExactDecimal? {
         var sawNull = false
+        var firstSpelling = -1
         for spelling in 0..<spellings {
             guard let span = scanner.value(layout.usage(row, column + spelling)) else { continue }
-            let problem: UsageProblem
-            switch span.kind {
-            case .null:
+            if firstSpelling < 0 { firstSpelling = spelling }
+            if span.kind == .null {
                 sawNull = true
                 continue
-            case .number:
-                let text = UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.end)])
-                switch ExactDecimal.parse(jsonNumber: text) {
-                case .value(let value, let isFractional):
-                    if isFractional { fractional = true }
-                    return value
-                case .negative: problem = .negative
-                case .outOfRange: problem = .outOfRange
-                case .invalid: problem = .notANumber
-                }
-            case .string: problem = .string
-            case .true, .false: problem = .boolean
-            case .object, .array: problem = .notANumber
             }
-            throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: name(spelling), problem: problem)))
+            return try readNumber(span, in: line, fractional: &fractional, name: { name(spelling) })
         }
         if required {
-            throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: name(0), problem: sawNull ? .null : .missing)))
+            let spelling = firstSpelling >= 0 ? firstSpelling : (0..<spellings).first { layout.usage(row, column + $0) >= 0 } ?? 0
+            throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: name(spelling), problem: sawNull ? .null : .missing)))
         }
         return nil
     }
@@ -293,70 +401,133 @@ public final class UsageDecoder {
         return -1
     }
 
-    /// Fills `record`'s counts and cost from a usage row; returns the problem if any.
+    /// `a + b`, or a `bad_usage` line naming `field` when the sum leaves the 64-bit range.
+    private func sum(_ a: ExactDecimal, _ b: ExactDecimal, field: @autoclosure () -> String) throws(BadLineError) -> ExactDecimal {
+        var total = a
+        guard total.add(b) else {
+            throw BadLineError(BadLine(reason: .badUsage, detail: .usage(field: field(), problem: .outOfRange)))
+        }
+        return total
+    }
+
+    /// Fills `record`'s counts and cost from a usage row, normalised to one meaning per column
+    /// (PRODUCT.md's normalisation table); returns the problem if any.
     private func extract(usage row: Int, in line: UnsafeRawBufferPointer, into record: inout UsageRecord) -> BadLine? {
         typealias Column = UsageLayout.UsageColumn
         let layout = self.layout
+        var fractional = false
+        var reportedTotal: ExactDecimal?
         do throws(BadLineError) {
-            var fractional = false
-            let input = try readCount(
-                usage: row, column: Column.input, spellings: 3, required: true, in: line, fractional: &fractional,
-                name: { layout.name(usage: row, UsageLayout.inputNames[$0]) }) ?? .zero
-            let output = try readCount(
-                usage: row, column: Column.output, spellings: 3, required: true, in: line, fractional: &fractional,
-                name: { layout.name(usage: row, UsageLayout.outputNames[$0]) }) ?? .zero
-            let total = try readCount(
-                usage: row, column: Column.total, spellings: 2, required: false, in: line, fractional: &fractional,
-                name: { layout.name(usage: row, UsageLayout.totalNames[$0]) })
-
-            var cached = ExactDecimal.zero, cacheWrite = ExactDecimal.zero, reasoning = ExactDecimal.zero
-            let inputDetails = try details(usage: row, column: Column.inputDetails, names: UsageLayout.inputDetailsNames)
-            if inputDetails >= 0 {
-                let detailsName = UsageLayout.inputDetailsNames[inputDetails]
-                cached = try readCount(
-                    usage: row, column: Column.cached + 2 * inputDetails, spellings: 2, required: false, in: line,
-                    fractional: &fractional, name: { layout.name(usage: row, detailsName, UsageLayout.cachedNames[$0]) }) ?? .zero
-                cacheWrite = try readCount(
-                    usage: row, column: Column.cacheWrite + 2 * inputDetails, spellings: 2, required: false, in: line,
-                    fractional: &fractional, name: { layout.name(usage: row, detailsName, UsageLayout.cacheWriteNames[$0]) }) ?? .zero
+            func count(_ column: Int, _ spellings: Int, required: Bool, _ names: [String]) throws(BadLineError) -> ExactDecimal? {
+                try readCount(
+                    usage: row, column: column, spellings: spellings, required: required, in: line,
+                    fractional: &fractional, name: { layout.name(usage: row, names[$0]) })
             }
-            let outputDetails = try details(usage: row, column: Column.outputDetails, names: UsageLayout.outputDetailsNames)
-            if outputDetails >= 0 {
-                let detailsName = UsageLayout.outputDetailsNames[outputDetails]
-                reasoning = try readCount(
-                    usage: row, column: Column.reasoning + 2 * outputDetails, spellings: 2, required: false, in: line,
-                    fractional: &fractional, name: { layout.name(usage: row, detailsName, UsageLayout.reasoningNames[$0]) }) ?? .zero
+            switch layout.dialect(ofUsage: row) {
+            case .gemini:
+                let names = UsageLayout.geminiNames
+                // proto3 JSON leaves out zero counts: every count is optional.
+                let prompt = try count(Column.gemini, 1, required: false, [names[0]]) ?? .zero
+                let candidates = try count(Column.gemini + 1, 1, required: false, [names[1]]) ?? .zero
+                let thoughts = try count(Column.gemini + 2, 1, required: false, [names[2]]) ?? .zero
+                let cached = try count(Column.gemini + 3, 1, required: false, [names[3]]) ?? .zero
+                reportedTotal = try count(Column.gemini + 4, 1, required: false, [names[4]])
+                record.inputTokens = prompt
+                record.cachedInputTokens = cached
+                record.outputTokens = try sum(candidates, thoughts, field: layout.name(usage: row, names[1]))
+                record.reasoningTokens = thoughts
+                lastIsAnthropic = false
+                lastDetailsRow = -1
+
+            case .usageObject, .flat:
+                let input = try count(Column.input, 3, required: true, UsageLayout.inputNames) ?? .zero
+                let output = try count(Column.output, 3, required: true, UsageLayout.outputNames) ?? .zero
+                reportedTotal = try count(Column.total, 2, required: false, UsageLayout.totalNames)
+                let cacheRead = try count(Column.cacheRead, 1, required: false, ["cache_read_input_tokens"])
+                let cacheCreation = try count(Column.cacheCreation, 1, required: false, ["cache_creation_input_tokens"])
+                let anthropic = cacheRead != nil || cacheCreation != nil
+                    || (layout.dialect(ofUsage: row) == .usageObject && pathCount > 0 && typeIs("message", level: path[pathCount - 1], in: line))
+                lastIsAnthropic = anthropic
+                record.outputTokens = output
+                if anthropic {
+                    // Anthropic counts cache reads and writes apart from input_tokens.
+                    let read = cacheRead ?? .zero, creation = cacheCreation ?? .zero
+                    record.inputTokens = try sum(
+                        try sum(input, read, field: layout.name(usage: row, "input_tokens")), creation,
+                        field: layout.name(usage: row, "input_tokens"))
+                    record.cachedInputTokens = read
+                    record.cacheWriteTokens = creation
+                    record.reasoningTokens =
+                        try count(Column.thinking, 1, required: false, ["output_tokens_details", "thinking_tokens"]) ?? .zero
+                    lastDetailsRow = -1
+                } else {
+                    record.inputTokens = input
+                    try readDetails(of: row, into: &record, in: line, fractional: &fractional)
+                }
             }
             // Cost is a measure of its own: a fractional cost is normal, not a warning.
             var fractionalCost = false
-            let cost = try readCount(
-                usage: row, column: Column.cost, spellings: 1, required: false, in: line, fractional: &fractionalCost,
-                name: { _ in layout.name(usage: row, "cost") })
-
-            var sum = input
-            guard sum.add(output) else {
-                return BadLine(reason: .badUsage, detail: .usage(field: layout.name(usage: row, "total_tokens"), problem: .outOfRange))
-            }
-            record.inputTokens = input
-            record.outputTokens = output
-            record.cachedInputTokens = cached
-            record.cacheWriteTokens = cacheWrite
-            record.reasoningTokens = reasoning
-            record.totalTokens = total ?? sum
-            record.costUSD = cost
-            if let total, total != sum { record.warnings.insert(.totalMismatch) }
+            let costSpellings = layout.dialect(ofUsage: row) == .flat ? UsageLayout.flatCostNames.count : 1
+            record.costUSD = try readCount(
+                usage: row, column: Column.cost, spellings: costSpellings, required: false, in: line,
+                fractional: &fractionalCost,
+                name: { layout.name(usage: row, layout.dialect(ofUsage: row) == .flat ? UsageLayout.flatCostNames[$0] : "cost") })
+            let total = try sum(record.inputTokens, record.outputTokens, field: layout.name(usage: row, "total_tokens"))
+            if record.cachedInputTokens > record.inputTokens { record.warnings.insert(.cachedExceedsInput) }
+            if record.reasoningTokens > record.outputTokens { record.warnings.insert(.reasoningExceedsOutput) }
+            record.totalTokens = reportedTotal ?? total
+            if let reportedTotal, reportedTotal != total { record.warnings.insert(.totalMismatch) }
             if fractional { record.warnings.insert(.fractionalCount) }
-            if cached > input { record.warnings.insert(.cachedExceedsInput) }
-            if reasoning > output { record.warnings.insert(.reasoningExceedsOutput) }
             return nil
         } catch {
             return error.badLine
         }
     }
 
+    /// Reads the OpenAI-style details (cached, cache write, reasoning) of a usage row; for flat
+    /// counts without details of their own, from the provider's `response.usage` next to them
+    /// (LiteLLM nests the provider's usage there).
+    private func readDetails(
+        of row: Int, into record: inout UsageRecord, in line: UnsafeRawBufferPointer, fractional: inout Bool
+    ) throws(BadLineError) {
+        typealias Column = UsageLayout.UsageColumn
+        let layout = self.layout
+        var source = row
+        var inputDetails = try details(usage: row, column: Column.inputDetails, names: UsageLayout.inputDetailsNames)
+        var outputDetails = try details(usage: row, column: Column.outputDetails, names: UsageLayout.outputDetailsNames)
+        if inputDetails < 0, outputDetails < 0, layout.dialect(ofUsage: row) == .flat, pathCount > 0 {
+            let response = Int(layout.level(path[pathCount - 1], UsageLayout.LevelColumn.responseLevel))
+            if response >= 0 {
+                let nested = Int(layout.level(response, UsageLayout.LevelColumn.usage))
+                if scanner.value(layout.usage(nested, Column.node))?.kind == .object {
+                    source = nested
+                    inputDetails = try details(usage: nested, column: Column.inputDetails, names: UsageLayout.inputDetailsNames)
+                    outputDetails = try details(usage: nested, column: Column.outputDetails, names: UsageLayout.outputDetailsNames)
+                }
+            }
+        }
+        lastDetailsRow = source
+        if inputDetails >= 0 {
+            let detailsName = UsageLayout.inputDetailsNames[inputDetails]
+            record.cachedInputTokens = try readCount(
+                usage: source, column: Column.cached + 2 * inputDetails, spellings: 2, required: false, in: line,
+                fractional: &fractional, name: { layout.name(usage: source, detailsName, UsageLayout.cachedNames[$0]) }) ?? .zero
+            record.cacheWriteTokens = try readCount(
+                usage: source, column: Column.cacheWrite + 2 * inputDetails, spellings: 2, required: false, in: line,
+                fractional: &fractional, name: { layout.name(usage: source, detailsName, UsageLayout.cacheWriteNames[$0]) }) ?? .zero
+        }
+        if outputDetails >= 0 {
+            let detailsName = UsageLayout.outputDetailsNames[outputDetails]
+            record.reasoningTokens = try readCount(
+                usage: source, column: Column.reasoning + 2 * outputDetails, spellings: 2, required: false, in: line,
+                fractional: &fractional, name: { layout.name(usage: source, detailsName, UsageLayout.reasoningNames[$0]) }) ?? .zero
+        }
+    }
+
     // MARK: - Values
 
-    private func lookUp(_ source: ValueSource) -> JSONValueSpan? {
+    /// The first present value of a source, or nil.
+    func lookUp(_ source: ValueSource) -> JSONValueSpan? {
         switch source.kind {
         case .node:
             return nonNull(scanner.value(source.target))
@@ -364,20 +535,56 @@ public final class UsageDecoder {
             var step = pathCount
             while step > 0 {
                 step -= 1
-                if let span = nonNull(scanner.value(layout.level(path[step], Int(source.target)))) { return span }
+                for column in 0..<Int(source.count) {
+                    if let span = nonNull(scanner.value(layout.level(path[step], Int(source.target) &+ column))) { return span }
+                }
             }
             return nil
         case .outermostFirst:
             for step in 0..<pathCount {
-                if let span = nonNull(scanner.value(layout.level(path[step], Int(source.target)))) { return span }
+                for column in 0..<Int(source.count) {
+                    if let span = nonNull(scanner.value(layout.level(path[step], Int(source.target) &+ column))) { return span }
+                }
             }
             return nil
         }
     }
 
+    /// ``lookUp(_:)``, and for the provider the model's prefix when no level names one.
+    private func lookUp(_ source: ValueSource, in line: UnsafeRawBufferPointer) -> JSONValueSpan? {
+        if let span = lookUp(source) { return span }
+        guard source.derivesFromModel, let model = lookUp(modelSource), model.kind == .string else { return nil }
+        return Self.prefixBeforeSlash(model, in: line)
+    }
+
+    /// The span of a string's content before its first `/`, as a string span whose last byte
+    /// (the slash, or the backslash of an escaped `\/`) stands in for the closing quote; nil
+    /// when there is no slash or nothing before it.
+    static func prefixBeforeSlash(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> JSONValueSpan? {
+        var index = Int(span.start) + 1
+        let end = Int(span.end) - 1
+        var escaped = false
+        while index < end {
+            let byte = line[index]
+            if escaped {
+                escaped = false
+                if byte == UInt8(ascii: "/") { index -= 1; break }  // `\/`: end before the backslash
+                if byte == UInt8(ascii: "u") { index += 4 }
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "/") {
+                break
+            }
+            index += 1
+        }
+        guard index < end, index > Int(span.start) + 1 else { return nil }
+        return JSONValueSpan(start: span.start, end: Int32(index + 1), kind: .string, hasEscapes: span.hasEscapes)
+    }
+
+    /// A value that counts: not null, not the empty string.
     @inline(__always)
-    private func nonNull(_ span: JSONValueSpan?) -> JSONValueSpan? {
-        guard let span, span.kind != .null else { return nil }
+    func nonNull(_ span: JSONValueSpan?) -> JSONValueSpan? {
+        guard let span, span.kind != .null, span.kind != .string || span.end &- span.start > 2 else { return nil }
         return span
     }
 

@@ -137,6 +137,26 @@ let usageMember = #""usage":{"input_tokens":10,"output_tokens":5}"#
         #expect(keys.cells(#"{"model":"# + plain + "," + usageMember + "}") == escaped)
     }
 
+    /// Without a logged provider, the provider is the model id's prefix before its first `/`
+    /// (escaped or not); a model without one gives no provider.
+    @Test(arguments: [
+        (#"{"model":"anthropic/claude-sonnet-4","#, "anthropic"),
+        (#"{"model":"open\u0061i\/gpt-4o","#, "openai"),
+        (#"{"model":"meta-llama/llama-3.3-70b-instruct:free","#, "meta-llama"),
+        (#"{"custom_llm_provider":"bedrock","model":"anthropic/claude","#, "bedrock"),
+        (#"{"provider":"","custom_llm_provider":"vertex_ai","model":"a/b","#, "vertex_ai"),
+    ])
+    func providerCell(_ prefix: String, _ expected: String) throws {
+        let keys = try KeyHarness([.provider, .model])
+        #expect(keys.values(prefix + usageMember + "}")?.first == textCell(expected))
+    }
+
+    @Test func noProviderWithoutASlash() throws {
+        let keys = try KeyHarness([.provider])
+        #expect(keys.values(#"{"model":"gpt-4o","# + usageMember + "}") == ["none"])
+        #expect(keys.values(#"{"model":"/gpt-4o","# + usageMember + "}") == ["none"])
+    }
+
     /// Canonically equivalent spellings of one name stay two values, with their own bytes.
     @Test func canonicallyEquivalentValuesAreDistinct() throws {
         let keys = try KeyHarness([.model])
