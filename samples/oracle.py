@@ -4,11 +4,17 @@
 Written from the product contract (PRODUCT.md: record shapes, normalisation, output contract)
 with the Python standard library only, so the golden files do not come from the code they
 check. It covers what the samples hold: the OpenRouter Responses usage object (snake_case and
-SDK camelCase) logged with a top-level `usage`, Responses bodies, Responses stream events, and
-gateway wrappers with the body under `response`, `body` or `data`; plain or gzip input.
+SDK camelCase) logged with a top-level `usage`, Responses bodies and stream events, Chat
+Completions bodies and chunks (OpenAI, OpenRouter), Anthropic Messages bodies and stream
+events, Gemini `usageMetadata`, Claude Code transcripts (always deduplicated by `message.id` +
+`requestId`), LiteLLM payloads and spend logs (flat counts), and gateway wrappers with the body
+under `response`, `body`, `data` or `message`; plain or gzip input. It also does `--tz`
+(`zoneinfo`), `--since`/`--until` (local, half-open), `--dedup`, and `--field` pointers that
+continue inside a JSON-encoded string. docs/formats.md states the rules it implements.
 
     python3 samples/oracle.py                        # CSV for --by day,model over samples/
     python3 samples/oracle.py --by day,key FILE...   # any --by, any inputs
+    python3 samples/oracle.py --by day --tz Asia/Kolkata --since 2026-11-27
     python3 samples/oracle.py --tally                # the reconciliation terms per file
     python3 samples/oracle.py --check                # recompute every golden and diff (CI)
     python3 samples/oracle.py --write                # (re)write the goldens: review them by eye
@@ -27,17 +33,25 @@ import json
 import os
 import re
 import sys
+import zoneinfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED = os.path.join(HERE, "expected")
 
-# Golden file → --by. Each is computed over the whole samples/ directory.
+# Golden file → the arguments of `tokentally summarize samples/ …` it holds the output of.
+# Each is computed over the whole samples/ directory.
 GOLDENS = [
-    ("summary-day-model.csv", "day,model"),
-    ("summary-day-key.csv", "day,key"),
-    ("summary-month-model-status.csv", "month,model,status"),
-    ("summary-week-key.csv", "week,key"),
-    ("summary-hour.csv", "hour"),
+    ("summary-day-model.csv", ["--by", "day,model"]),
+    ("summary-day-key.csv", ["--by", "day,key"]),
+    ("summary-month-model-status.csv", ["--by", "month,model,status"]),
+    ("summary-week-key.csv", ["--by", "week,key"]),
+    ("summary-hour.csv", ["--by", "hour"]),
+    ("summary-day-model-provider.csv", ["--by", "day,model,provider"]),
+    ("summary-day-user.csv", ["--by", "day,user"]),
+    ("summary-day-team.csv", ["--by", "day,team", "--field", "team=/metadata/user_api_key_team_id"]),
+    ("summary-day-model-kolkata.csv", ["--by", "day,model", "--tz", "Asia/Kolkata"]),
+    ("summary-day-ny-since.csv", ["--by", "day", "--tz", "America/New_York", "--since", "2026-11-27",
+                                  "--until", "2026-11-30"]),
 ]
 
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -48,8 +62,16 @@ QUANTUM = decimal.Decimal(1).scaleb(-18)
 CONTEXT = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
 
 # Where a shape keeps things (PRODUCT.md, "Record shapes").
-CONTAINERS = ["response", "body", "data"]
+CONTAINERS = ["response", "body", "data", "message"]
 TERMINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed"}
+ANTHROPIC_EVENTS = {"message_start", "message_delta", "message_stop", "content_block_start", "content_block_delta",
+                    "content_block_stop", "ping"}
+USAGE_COUNTS = ["input_tokens", "inputTokens", "prompt_tokens", "output_tokens", "outputTokens", "completion_tokens",
+                "total_tokens", "totalTokens", "cache_read_input_tokens", "cache_creation_input_tokens"]
+ANTHROPIC_CACHE = ["cache_read_input_tokens", "cache_creation_input_tokens"]
+GEMINI_COUNTS = ["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "cachedContentTokenCount",
+                 "totalTokenCount"]
+ID_KEYS = ["id", "request_id", "requestId", "generation_id", "responseId"]
 TIME_KEYS = ["timestamp", "ts", "time", "startTime", "request_created_at", "created_at", "created", "createTime"]
 
 
@@ -143,17 +165,32 @@ def details(obj, names, field):
     return {}
 
 
-def normalise(usage):
-    """The OpenRouter/OpenAI Responses usage object → the canonical measures."""
-    inp = count_value(usage, ["input_tokens", "inputTokens"], True, "usage")
-    out = count_value(usage, ["output_tokens", "outputTokens"], True, "usage")
-    total = count_value(usage, ["total_tokens", "totalTokens"], False, "usage")
-    ind = details(usage, ["input_tokens_details", "inputTokensDetails"], "usage")
-    outd = details(usage, ["output_tokens_details", "outputTokensDetails"], "usage")
-    cached = count_value(ind, ["cached_tokens", "cachedTokens"], False, "input details") or 0
-    write = count_value(ind, ["cache_write_tokens", "cacheWriteTokens"], False, "input details") or 0
-    reasoning = count_value(outd, ["reasoning_tokens", "reasoningTokens"], False, "output details") or 0
-    cost = count_value(usage, ["cost"], False, "usage")  # never cost_details.upstream_inference_cost
+def first_count(obj, names, field):
+    """The first spelling of a count that is present, checked (None when none is)."""
+    return count_value(obj, names, False, field)
+
+
+def openai_measures(usage, details_from=None):
+    """OpenAI / OpenRouter (Responses or Chat Completions, snake_case or camelCase) → canonical.
+
+    `details_from`: for a flat level (LiteLLM), the provider usage nested under `response.usage`,
+    where the detail counts are taken from when the level itself has none.
+    """
+    inp = count_value(usage, ["input_tokens", "inputTokens", "prompt_tokens"], True, "usage")
+    out = count_value(usage, ["output_tokens", "outputTokens", "completion_tokens"], True, "usage")
+    total = first_count(usage, ["total_tokens", "totalTokens"], "usage")
+    in_names = ["input_tokens_details", "inputTokensDetails", "prompt_tokens_details"]
+    out_names = ["output_tokens_details", "outputTokensDetails", "completion_tokens_details"]
+    ind = details(usage, in_names, "usage")
+    outd = details(usage, out_names, "usage")
+    if details_from is not None:
+        if not any(usage.get(n) is not None for n in in_names):
+            ind = details(details_from, in_names, "response.usage")
+        if not any(usage.get(n) is not None for n in out_names):
+            outd = details(details_from, out_names, "response.usage")
+    cached = first_count(ind, ["cached_tokens", "cachedTokens"], "input details") or 0
+    write = first_count(ind, ["cache_write_tokens", "cacheWriteTokens"], "input details") or 0
+    reasoning = first_count(outd, ["reasoning_tokens", "reasoningTokens"], "output details") or 0
     return {
         "input_tokens": inp,
         "cached_input_tokens": decimal.Decimal(cached),
@@ -161,37 +198,144 @@ def normalise(usage):
         "output_tokens": out,
         "reasoning_tokens": decimal.Decimal(reasoning),
         "total_tokens": total if total is not None else inp + out,
-        "cost_usd": cost,
+        "reported_total": total,
     }
+
+
+def anthropic_measures(usage):
+    """Anthropic Messages / Claude Code: `input_tokens` excludes the cache reads and writes."""
+    base = count_value(usage, ["input_tokens"], True, "usage")
+    read = first_count(usage, ["cache_read_input_tokens"], "usage") or decimal.Decimal(0)
+    write = first_count(usage, ["cache_creation_input_tokens"], "usage") or decimal.Decimal(0)
+    out = count_value(usage, ["output_tokens"], True, "usage")
+    outd = details(usage, ["output_tokens_details"], "usage")
+    thinking = first_count(outd, ["thinking_tokens"], "output details") or decimal.Decimal(0)
+    total = first_count(usage, ["total_tokens"], "usage")
+    inp = base + read + write
+    return {
+        "input_tokens": inp,
+        "cached_input_tokens": read,
+        "cache_write_tokens": write,
+        "output_tokens": out,
+        "reasoning_tokens": thinking,
+        "total_tokens": total if total is not None else inp + out,
+        "reported_total": total,
+    }
+
+
+def gemini_measures(meta):
+    """Gemini `usageMetadata`: every count optional (proto3 JSON omits zeros); thoughts are
+    outside `candidatesTokenCount`, so output = candidates + thoughts."""
+    zero = decimal.Decimal(0)
+    prompt = first_count(meta, ["promptTokenCount"], "usageMetadata") or zero
+    candidates = first_count(meta, ["candidatesTokenCount"], "usageMetadata") or zero
+    thoughts = first_count(meta, ["thoughtsTokenCount"], "usageMetadata") or zero
+    cached = first_count(meta, ["cachedContentTokenCount"], "usageMetadata") or zero
+    total = first_count(meta, ["totalTokenCount"], "usageMetadata")
+    out = candidates + thoughts
+    return {
+        "input_tokens": prompt,
+        "cached_input_tokens": cached,
+        "cache_write_tokens": zero,
+        "output_tokens": out,
+        "reasoning_tokens": thoughts,
+        "total_tokens": total if total is not None else prompt + out,
+        "reported_total": total,
+    }
+
+
+def normalise(found):
+    """The usage found → the canonical measures (PRODUCT.md's normalisation table) and cost."""
+    if found.dialect == "anthropic":
+        measures = anthropic_measures(found.usage)
+    elif found.dialect == "gemini":
+        measures = gemini_measures(found.usage)
+    elif found.dialect == "flat":
+        response = found.usage.get("response")
+        nested = response.get("usage") if isinstance(response, dict) else None
+        measures = openai_measures(found.usage, nested if isinstance(nested, dict) else None)
+    else:
+        measures = openai_measures(found.usage)
+    # Cost in USD: never cost_details.upstream_inference_cost.
+    cost_names = ["response_cost", "spend", "cost"] if found.dialect == "flat" else ["cost"]
+    measures["cost_usd"] = first_count(found.usage, cost_names, "usage")
+    return measures
 
 
 # ------------------------------------------------------------------------------ shapes
 
-def find_usage(obj, chain):
-    """(chain of objects from the line down to the body, usage) or None for no usage."""
-    chain = chain + [obj]
-    kind = obj.get("type")
+class NoUsage(Exception):
+    """The line is a stream event that carries no usage: stop looking."""
+
+
+class Found:
+    """Where a line's usage was found: the levels from the root down, the container keys
+    taken to get there, the usage object and its dialect."""
+
+    def __init__(self, path, keys, usage, dialect):
+        self.path, self.keys, self.usage, self.dialect = path, keys, usage, dialect
+
+
+def present(obj, key):
+    return key in obj and obj[key] is not None
+
+
+def search(level, path, keys, depth):
+    """Rules a–f at one level, then its containers depth-first; the first hit wins."""
+    path = path + [level]
+    kind = level.get("type")
+    # a. A Responses stream event: only the terminal events carry response.usage.
     if isinstance(kind, str) and kind.startswith("response."):
-        # A Responses stream event: only the terminal events carry response.usage.
-        response = obj.get("response")
+        response = level.get("response")
         if kind in TERMINAL_EVENTS and isinstance(response, dict):
             usage = response.get("usage")
-            if usage is None:
-                return None
-            if not isinstance(usage, dict):
+            if isinstance(usage, dict):
+                return Found(path + [response], keys + ["response"], usage, "openai")
+            if usage is not None:
                 raise BadLine("bad_usage", "response.usage is not an object")
-            return chain + [response], usage
-        return None
-    if "usage" in obj and obj["usage"] is not None:
-        if not isinstance(obj["usage"], dict):
+        raise NoUsage()
+    # b. Anthropic stream events: no usage (log the final message instead).
+    if kind in ANTHROPIC_EVENTS:
+        raise NoUsage()
+    # c. A usage object with at least one count.
+    if present(level, "usage"):
+        usage = level["usage"]
+        if not isinstance(usage, dict):
             raise BadLine("bad_usage", "usage is not an object")
-        return chain, obj["usage"]
-    for container in CONTAINERS:
-        inner = obj.get(container)
+        if any(present(usage, name) for name in USAGE_COUNTS):
+            anthropic = any(name in usage for name in ANTHROPIC_CACHE) or kind == "message"
+            return Found(path, keys, usage, "anthropic" if anthropic else "openai")
+    # d. Gemini usageMetadata.
+    meta = level.get("usageMetadata")
+    if isinstance(meta, dict) and any(present(meta, name) for name in GEMINI_COUNTS):
+        return Found(path, keys, meta, "gemini")
+    # e. Flat counts (LiteLLM, Helicone…): the level itself is the usage.
+    if present(level, "prompt_tokens") or present(level, "completion_tokens"):
+        return Found(path, keys, level, "flat")
+    # f. Containers: two deep, plus one more `response` under a second-level container.
+    containers = CONTAINERS if depth < 2 else (["response"] if depth == 2 else [])
+    for container in containers:
+        inner = level.get(container)
         if isinstance(inner, dict):
-            found = find_usage(inner, chain)
+            found = search(inner, path, keys + [container], depth + 1)
             if found is not None:
                 return found
+    return None
+
+
+def find_usage(obj):
+    """The line's usage (a Found) or None for a line without usage."""
+    try:
+        return search(obj, [], [], 0)
+    except NoUsage:
+        return None
+
+
+def claude_code_id(obj, found):
+    """A Claude Code transcript line: (message.id, requestId) — requestId may be absent."""
+    if obj.get("type") == "assistant" and found.keys == ["message"]:
+        message = found.path[1]
+        return ("claude-code", cell_text(message.get("id")), cell_text(obj.get("requestId")))
     return None
 
 
@@ -242,11 +386,20 @@ def record_time(chain):
 
 
 def pointer(obj, text):
-    """RFC 6901 JSON Pointer lookup; None when absent."""
+    """RFC 6901 JSON Pointer lookup; None when absent. A string whose content is a JSON object
+    or array (LiteLLM's JSON-encoded `metadata`) is looked into when the pointer goes on."""
     if text == "":
         return obj
     for token in text.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(obj, str):
+            try:
+                decoded = parse_json(obj)
+            except ValueError:
+                return None
+            if not isinstance(decoded, (dict, list)):
+                return None
+            obj = decoded
         if isinstance(obj, dict) and token in obj:
             obj = obj[token]
         elif isinstance(obj, list) and token.isdigit() and int(token) < len(obj):
@@ -269,22 +422,72 @@ def cell_text(value):
     return json.dumps(value, separators=(",", ":"))
 
 
-def innermost(chain, key):
-    for level in reversed(chain):
-        if level.get(key) is not None:
-            return level[key]
+def is_present(value):
+    return value is not None and value != ""
+
+
+def lookup(level, candidate):
+    """One candidate: a key of the level, or (`metadata`, key) inside an object `metadata`."""
+    if isinstance(candidate, tuple):
+        inner = level.get(candidate[0])
+        return inner.get(candidate[1]) if isinstance(inner, dict) else None
+    return level.get(candidate)
+
+
+def field_value(path, candidates, outermost_first):
+    """The first present value, level by level (outermost or innermost first), and per level
+    in the candidates' order."""
+    levels = path if outermost_first else list(reversed(path))
+    for level in levels:
+        for candidate in candidates:
+            value = lookup(level, candidate)
+            if is_present(value):
+                return value
     return None
+
+
+MODEL_KEYS = ["model", "modelVersion"]
+KEY_KEYS = ["api_key", "key", ("metadata", "user_api_key_hash")]
+USER_KEYS = ["user", "end_user", ("metadata", "user_api_key_user_id")]
+PROVIDER_KEYS = ["provider", "custom_llm_provider"]
+
+
+def builtin_value(column, path, obj, fields):
+    """A built-in dimension's value for a record whose usage sits at the end of `path`."""
+    if column in fields:
+        return pointer(obj, fields[column])
+    if column == "model":
+        return field_value(path, MODEL_KEYS, False)
+    if column == "status":
+        return field_value(path, ["status"], False)
+    if column == "key":
+        return field_value(path, KEY_KEYS, True)
+    if column == "user":
+        return field_value(path, USER_KEYS, True)
+    if column == "provider":
+        value = field_value(path, PROVIDER_KEYS, True)
+        if value is None:
+            model = cell_text(builtin_value("model", path, obj, fields))
+            if model is not None and "/" in model:
+                value = model.split("/", 1)[0]
+        return value
+    raise SystemExit(f"oracle: unknown column {column}")
 
 
 # ------------------------------------------------------------------------------ time buckets
 
-def bucket(grain, seconds):
+def local_time(seconds, zone):
+    return datetime.datetime.fromtimestamp(seconds, zone)
+
+
+def bucket(grain, seconds, zone):
+    """(sort key, label) of the bucket holding `seconds`, in the zone's local time."""
     if seconds is None:
         return None
-    moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    moment = local_time(seconds, zone)
     day = moment.date()
     if grain == "hour":
-        return (seconds // 3600 * 3600, moment.strftime("%Y-%m-%d %H:00"))
+        return ((day.toordinal(), moment.hour), moment.strftime("%Y-%m-%d %H:00"))
     if grain == "day":
         start = day
     elif grain == "week":
@@ -293,22 +496,39 @@ def bucket(grain, seconds):
         start = day.replace(day=1)
     else:
         raise ValueError(grain)
-    return (start.toordinal(), start.isoformat())
+    return ((start.toordinal(),), start.isoformat())
+
+
+def parse_limit(text, zone):
+    """--since/--until: a local date or date-time in --tz (an explicit offset is honoured)."""
+    m = RFC3339.match(text)
+    if not m:
+        raise SystemExit(f"oracle: not a date or date-time: {text}")
+    y, mo, d, h, mi, sec = (int(g) if g else 0 for g in m.group(1, 2, 3, 4, 5, 6))
+    if m.group(8) or m.group(9):
+        return to_seconds(text)
+    return int(datetime.datetime(y, mo, d, h, mi, sec, tzinfo=zone).timestamp())
 
 
 # ------------------------------------------------------------------------------ the summary
 
 def new_tally():
     return {"lines_read": 0, "records": 0, "no_usage": 0, "bad_lines": 0, "blank_lines": 0,
-            "filtered_out": 0, "duplicates_dropped": 0, "failed_file_lines": 0, "bad_lines_by_reason": {}}
+            "filtered_out": 0, "duplicates_dropped": 0, "failed_file_lines": 0, "bad_lines_by_reason": {},
+            "warnings": {}}
 
 
-def summarize(paths, columns, fields):
-    groups = {}
+def warn(tally, name):
+    tally["warnings"][name] = tally["warnings"].get(name, 0) + 1
+
+
+def decode(paths, columns, fields, dedup_all):
+    """Every line → a record (dict) or a tally term. Records keep what grouping needs."""
+    records = []
     tallies = {}
     for path in paths:
         tally = tallies.setdefault(path, new_tally())
-        for line in split_lines(read_bytes(path)):
+        for number, line in enumerate(split_lines(read_bytes(path)), 1):
             tally["lines_read"] += 1
             if line == b"":
                 tally["blank_lines"] += 1
@@ -326,48 +546,109 @@ def summarize(paths, columns, fields):
                     raise BadLine("not_object")
                 if "usage" in fields:
                     usage = pointer(obj, fields["usage"])
-                    found = ([obj], usage) if isinstance(usage, dict) else None
+                    if isinstance(usage, dict):
+                        anthropic = any(name in usage for name in ANTHROPIC_CACHE)
+                        found = Found([obj], [], usage, "anthropic" if anthropic else "openai")
+                    else:
+                        found = None
                 else:
-                    found = find_usage(obj, [])
+                    found = find_usage(obj)
                 if found is None:
                     tally["no_usage"] += 1
                     continue
-                chain, usage = found
-                measures = normalise(usage)
+                dedup_key = claude_code_id(obj, found) if "usage" not in fields else None
+                if dedup_key is not None and found.path[1].get("model") == "<synthetic>":
+                    tally["no_usage"] += 1  # a Claude Code rate-limit or error message
+                    continue
+                measures = normalise(found)
             except BadLine as bad:
                 tally["bad_lines"] += 1
                 by_reason = tally["bad_lines_by_reason"]
                 by_reason[bad.reason] = by_reason.get(bad.reason, 0) + 1
                 continue
-            tally["records"] += 1
 
+            chain = found.path
             seconds = to_seconds(pointer(obj, fields["time"])) if "time" in fields else record_time(chain)
-            key = []
+            if seconds is None:
+                warn(tally, "missing_timestamp")
+            reported = measures.pop("reported_total")
+            if reported is not None and reported != measures["input_tokens"] + measures["output_tokens"]:
+                warn(tally, "total_mismatch")
+            if measures["cached_input_tokens"] > measures["input_tokens"]:
+                warn(tally, "cached_exceeds_input")
+            if measures["reasoning_tokens"] > measures["output_tokens"]:
+                warn(tally, "reasoning_exceeds_output")
+            if any(v is not None and v != v.to_integral_value() for k, v in measures.items() if k != "cost_usd"):
+                warn(tally, "fractional_count")
+            if dedup_key is None and dedup_all:
+                request_id = cell_text(field_value(chain, ID_KEYS, False))
+                dedup_key = None if request_id is None else ("id", request_id)
+
+            values = {}
             for column in columns:
                 if column in ("hour", "day", "week", "month"):
-                    key.append(bucket(column, seconds))
                     continue
                 if column == "file":
-                    value = path
+                    values[column] = path
+                elif column in ("model", "status", "key", "user", "provider"):
+                    values[column] = builtin_value(column, chain, obj, fields)
                 elif column in fields:
-                    value = pointer(obj, fields[column])
-                elif column == "model":
-                    value = innermost(chain, "model")
-                elif column == "status":
-                    value = innermost(chain, "status")
-                elif column == "key":
-                    value = obj.get("api_key")
+                    values[column] = pointer(obj, fields[column])
                 else:
                     raise SystemExit(f"oracle: unknown column {column}")
-                text = cell_text(value)
-                key.append(None if text is None else (text.encode("utf-8"), text))
-            sums = groups.setdefault(tuple(key), {name: decimal.Decimal(0) for name in MEASURES} | {"costed": 0})
-            sums["requests"] += 1
-            for name in MEASURES[1:]:
-                if measures[name] is not None:
-                    sums[name] += measures[name]
-            if measures["cost_usd"] is not None:
-                sums["costed"] += 1
+            records.append({"path": path, "line": number, "seconds": seconds, "measures": measures,
+                            "values": values, "dedup": dedup_key})
+    return records, tallies
+
+
+def deduplicate(records, tallies):
+    """One record per id: the largest output wins (then the latest time, then the first in
+    path and line order); the time is the earliest of all copies."""
+    kept = [r for r in records if r["dedup"] is None]
+    groups = {}
+    for record in records:
+        if record["dedup"] is not None:
+            groups.setdefault(record["dedup"], []).append(record)
+    for copies in groups.values():
+        def rank(r):
+            return (r["measures"]["output_tokens"], -1 if r["seconds"] is None else r["seconds"])
+        best = max(rank(r) for r in copies)
+        winner = min((r for r in copies if rank(r) == best), key=lambda r: (r["path"].encode("utf-8"), r["line"]))
+        times = [r["seconds"] for r in copies if r["seconds"] is not None]
+        winner = dict(winner, seconds=min(times) if times else None)
+        for r in copies:
+            if r["line"] != winner["line"] or r["path"] != winner["path"]:
+                tallies[r["path"]]["duplicates_dropped"] += 1
+        kept.append(winner)
+    return kept
+
+
+def summarize(paths, columns, fields, zone=datetime.timezone.utc, since=None, until=None, dedup_all=False):
+    records, tallies = decode(paths, columns, fields, dedup_all)
+    groups = {}
+    for record in deduplicate(records, tallies):
+        tally = tallies[record["path"]]
+        seconds = record["seconds"]
+        if since is not None or until is not None:
+            if seconds is None or (since is not None and seconds < since) or (until is not None and seconds >= until):
+                tally["filtered_out"] += 1
+                continue
+        tally["records"] += 1
+        measures = record["measures"]
+        key = []
+        for column in columns:
+            if column in ("hour", "day", "week", "month"):
+                key.append(bucket(column, seconds, zone))
+                continue
+            text = cell_text(record["values"][column])
+            key.append(None if text is None else (text.encode("utf-8"), text))
+        sums = groups.setdefault(tuple(key), {name: decimal.Decimal(0) for name in MEASURES} | {"costed": 0})
+        sums["requests"] += 1
+        for name in MEASURES[1:]:
+            if measures[name] is not None:
+                sums[name] += measures[name]
+        if measures["cost_usd"] is not None:
+            sums["costed"] += 1
     return groups, tallies
 
 
@@ -402,38 +683,62 @@ def render(groups, columns):
     return "\n".join(out) + "\n"
 
 
-def golden_text(by):
+def parser():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("inputs", nargs="*")
+    p.add_argument("--by", default="day,model")
+    p.add_argument("--field", action="append", default=[], help="NAME=/json/pointer")
+    p.add_argument("--tz", default="UTC", help="IANA time zone of the time buckets and of --since/--until")
+    p.add_argument("--since", help="local date or date-time in --tz (inclusive)")
+    p.add_argument("--until", help="local date or date-time in --tz (exclusive)")
+    p.add_argument("--dedup", action="store_true", help="one record per request id (Claude Code: always)")
+    p.add_argument("--tally", action="store_true", help="print the reconciliation terms per file")
+    p.add_argument("--check", action="store_true", help="diff every golden against a fresh computation")
+    p.add_argument("--write", action="store_true", help="write every golden")
+    return p
+
+
+def run(args):
+    """(groups, tallies, columns) for parsed arguments."""
+    fields = {}
+    for flag in args.field:
+        name, _, ptr = flag.partition("=")
+        fields[name] = ptr
+    zone = zoneinfo.ZoneInfo(args.tz)
+    since = parse_limit(args.since, zone) if args.since else None
+    until = parse_limit(args.until, zone) if args.until else None
+    inputs = args.inputs or [os.path.relpath(HERE)]
+    columns = args.by.split(",")
+    groups, tallies = summarize(discover(inputs), columns, fields, zone, since, until, args.dedup)
+    return groups, tallies, columns
+
+
+def golden_text(arguments):
     # Paths are relative to samples/ so the `file` column (if any) does not depend on the
     # checkout location.
     cwd = os.getcwd()
     os.chdir(HERE)
     try:
-        groups, _ = summarize(discover(["."]), by.split(","), {})
+        groups, _, columns = run(parser().parse_args(arguments + ["."]))
     finally:
         os.chdir(cwd)
-    return render(groups, by.split(","))
+    return render(groups, columns)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("inputs", nargs="*")
-    parser.add_argument("--by", default="day,model")
-    parser.add_argument("--field", action="append", default=[], help="NAME=/json/pointer")
-    parser.add_argument("--tally", action="store_true", help="print the reconciliation terms per file")
-    parser.add_argument("--check", action="store_true", help="diff every golden against a fresh computation")
-    parser.add_argument("--write", action="store_true", help="write every golden")
-    args = parser.parse_args()
+    args = parser().parse_args()
 
     if args.check or args.write:
         failed = False
-        for name, by in GOLDENS:
+        for name, arguments in GOLDENS:
             path = os.path.join(EXPECTED, name)
-            fresh = golden_text(by)
+            fresh = golden_text(arguments)
+            shown = " ".join(arguments)
             if args.write:
                 os.makedirs(EXPECTED, exist_ok=True)
                 with open(path, "w", encoding="utf-8", newline="") as f:
                     f.write(fresh)
-                print(f"wrote {os.path.relpath(path)} (--by {by})")
+                print(f"wrote {os.path.relpath(path)} ({shown})")
                 continue
             try:
                 with open(path, encoding="utf-8", newline="") as f:
@@ -445,29 +750,23 @@ def main():
                 sys.stdout.writelines(difflib.unified_diff(
                     committed.splitlines(True), fresh.splitlines(True), f"committed/{name}", f"oracle/{name}"))
             else:
-                print(f"ok {name} (--by {by})")
+                print(f"ok {name} ({shown})")
         return 1 if failed else 0
 
-    fields = {}
-    for flag in args.field:
-        name, _, ptr = flag.partition("=")
-        fields[name] = ptr
-    inputs = args.inputs or [os.path.relpath(HERE)]
-    paths = discover(inputs)
-    groups, tallies = summarize(paths, args.by.split(","), fields)
+    groups, tallies, columns = run(args)
     if args.tally:
         total = new_tally()
         for path, tally in tallies.items():
             print(path, json.dumps(tally, sort_keys=True))
             for k, v in tally.items():
-                if k == "bad_lines_by_reason":
+                if isinstance(v, dict):
                     for reason, n in v.items():
                         total[k][reason] = total[k].get(reason, 0) + n
                 else:
                     total[k] += v
-        print("TOTAL", json.dumps(total, sort_keys=True))
+        print("TOTAL", json.dumps(total, sort_keys=True), "rows", len(groups))
         return 0
-    sys.stdout.write(render(groups, args.by.split(",")))
+    sys.stdout.write(render(groups, columns))
     return 0
 
 

@@ -87,7 +87,39 @@ import Testing
         #expect(lines[0].hasPrefix("tokentally: samples/gateway/gateway-2026-11-29.jsonl.gz:22: bad_usage: "))
         #expect(lines[1].hasPrefix("tokentally: samples/openrouter-usage-2026-11-26.jsonl:25: invalid_json: "))
         #expect(lines[2].hasPrefix("tokentally: samples/responses-bodies-2026-11-27.jsonl:12: bad_usage: "))
-        #expect(lines[3].hasPrefix("tokentally: 5 files, 144 lines: 96 records, 40 without usage, 5 blank, 3 bad"))
+        #expect(lines[3].hasPrefix("tokentally: 12 files, 241 lines: 152 records, 67 without usage, 6 blank, 3 bad"))
+    }
+
+    /// Every golden file in `samples/expected/` and the arguments it was computed with, as in
+    /// `samples/oracle.py`'s `GOLDENS` (and `SamplesGoldenTests.goldens`). Through the binary,
+    /// since some options (`--tz`, `--since`, `--until`, the `user` and `provider` columns) are
+    /// command-line strings only.
+    static let sampleGoldens: [(file: String, arguments: [String])] = [
+        ("summary-day-model.csv", ["--by", "day,model"]),
+        ("summary-day-key.csv", ["--by", "day,key"]),
+        ("summary-month-model-status.csv", ["--by", "month,model,status"]),
+        ("summary-week-key.csv", ["--by", "week,key"]),
+        ("summary-hour.csv", ["--by", "hour"]),
+        ("summary-day-model-provider.csv", ["--by", "day,model,provider"]),
+        ("summary-day-user.csv", ["--by", "day,user"]),
+        ("summary-day-team.csv", ["--by", "day,team", "--field", "team=/metadata/user_api_key_team_id"]),
+        ("summary-day-model-kolkata.csv", ["--by", "day,model", "--tz", "Asia/Kolkata"]),
+        ("summary-day-ny-since.csv", [
+            "--by", "day", "--tz", "America/New_York", "--since", "2026-11-27", "--until", "2026-11-30",
+        ]),
+    ]
+
+    @Test("samples/ through the binary gives every golden file", arguments: sampleGoldens.map(\.file))
+    func samplesGoldenThroughBinary(_ file: String) throws {
+        let arguments = try #require(Self.sampleGoldens.first { $0.file == file }).arguments
+        let golden = try String(
+            contentsOf: packageRoot.appendingPathComponent("samples/expected/\(file)"), encoding: .utf8)
+        // The golden is not trivially empty: a wrong golden path must not pass.
+        #expect(golden.split(separator: "\n").count > 3)
+        let result = try tokentally(["summarize", "samples"] + arguments + ["--max-bad-lines", "3"], in: packageRoot)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == golden)
+        #expect(result.stderr == "")
     }
 
     // MARK: - exit 2

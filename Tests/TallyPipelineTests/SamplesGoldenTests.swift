@@ -8,18 +8,60 @@ import TallyPipeline
 /// implementation of PRODUCT.md) computed: byte for byte, for any thread count, batch size or
 /// order of the inputs.
 @Suite struct SamplesGoldenTests {
-    /// Golden file and the `--by` it was computed with (as in `samples/oracle.py`).
-    static let goldens: [(file: String, by: String)] = [
-        ("summary-day-model.csv", "day,model"),
-        ("summary-day-key.csv", "day,key"),
-        ("summary-month-model-status.csv", "month,model,status"),
-        ("summary-week-key.csv", "week,key"),
-        ("summary-hour.csv", "hour"),
+    /// Golden file and the arguments of `tokentally summarize samples/ …` it was computed with
+    /// (as in `samples/oracle.py`'s `GOLDENS`). Every golden is checked through the binary in
+    /// `TallyCommandTests`; those below `pipelineGoldens` also through the pipeline API here.
+    static let goldens: [(file: String, arguments: [String])] = [
+        ("summary-day-model.csv", ["--by", "day,model"]),
+        ("summary-day-key.csv", ["--by", "day,key"]),
+        ("summary-month-model-status.csv", ["--by", "month,model,status"]),
+        ("summary-week-key.csv", ["--by", "week,key"]),
+        ("summary-hour.csv", ["--by", "hour"]),
+        ("summary-day-model-provider.csv", ["--by", "day,model,provider"]),
+        ("summary-day-user.csv", ["--by", "day,user"]),
+        ("summary-day-team.csv", ["--by", "day,team", "--field", "team=/metadata/user_api_key_team_id"]),
+        ("summary-day-model-kolkata.csv", ["--by", "day,model", "--tz", "Asia/Kolkata"]),
+        ("summary-day-ny-since.csv", [
+            "--by", "day", "--tz", "America/New_York", "--since", "2026-11-27", "--until", "2026-11-30",
+        ]),
     ]
+
+    /// The goldens whose arguments the pipeline API of ``runPipeline`` expresses: `--by` with
+    /// the columns ``column(_:customFields:)`` knows, and `--field`. (`user`, `provider`,
+    /// `--tz`, `--since` and `--until` are checked through the binary.)
+    static let pipelineGoldens: [(file: String, by: String, fields: [String: String])] = goldens.compactMap { golden in
+        var by: String?
+        var fields: [String: String] = [:]
+        var rest = golden.arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { return nil }
+            switch flag {
+            case "--by": by = value
+            case "--field":
+                let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { return nil }
+                fields[parts[0]] = parts[1]
+            default: return nil
+            }
+        }
+        guard let by else { return nil }
+        let known = Set(fields.keys)
+        guard by.split(separator: ",").allSatisfy({ (try? column(String($0), customFields: known)) != nil }) else {
+            return nil
+        }
+        return (golden.file, by, fields)
+    }
 
     /// The sample logs, in byte order of their paths below `samples/`.
     static let sampleFiles = [
+        "anthropic-messages-2026-11-27.jsonl",
+        "chat-completions-2026-11-26.jsonl",
+        "claude-code/0e9ceb15-4426-443f-a010-6036246033f8.jsonl",
+        "claude-code/5816ee9e-13cd-4a51-a994-43fbaf3d6114.jsonl",
         "gateway/gateway-2026-11-29.jsonl.gz",
+        "gemini-2026-11-28.jsonl",
+        "litellm-2026-11-29.jsonl",
+        "mixed-2026-11-30.jsonl.gz",
         "openrouter-sdk-camelcase-2026-11-27.jsonl",
         "openrouter-usage-2026-11-26.jsonl",
         "responses-bodies-2026-11-27.jsonl",
@@ -30,10 +72,10 @@ import TallyPipeline
         try String(contentsOf: expectedDirectory.appendingPathComponent(name), encoding: .utf8)
     }
 
-    @Test("samples/ summarised matches the golden file", arguments: goldens.map(\.file))
+    @Test("samples/ summarised matches the golden file", arguments: pipelineGoldens.map(\.file))
     func matchesGolden(_ file: String) throws {
-        let by = try #require(Self.goldens.first { $0.file == file }).by
-        let run = try runPipeline([samplesDirectory.path], by: by)
+        let golden = try #require(Self.pipelineGoldens.first { $0.file == file })
+        let run = try runPipeline([samplesDirectory.path], by: golden.by, fields: golden.fields)
         let expected = try Self.golden(file)
         #expect(run.csv == expected)
         // The golden is not trivially empty: a wrong golden path must not pass.
@@ -63,7 +105,9 @@ import TallyPipeline
     @Test("naming the files in another order gives the same bytes")
     func inputOrderDoesNotChangeOutput() throws {
         let forward = Self.sampleFiles.map { samplesDirectory.appendingPathComponent($0).path }
-        let shuffled = [forward[3], forward[0], forward[4], forward[2], forward[1]]
+        // The second Claude Code session (which holds the winning copy of a message whose
+        // first copies are in the first session) comes before the first one here.
+        let shuffled = [7, 3, 0, 10, 4, 11, 2, 5, 9, 1, 6, 8].map { forward[$0] }
         let expected = try Self.golden("summary-day-model.csv")
         #expect(try runPipeline(forward).csv == expected)
         #expect(try runPipeline(forward.reversed(), threads: 4, batchBytes: 512).csv == expected)
@@ -73,7 +117,7 @@ import TallyPipeline
         #expect(try runPipeline(shuffled, by: "file,model", threads: 4, batchBytes: 300).csv == byFile.csv)
         #expect(try runPipeline(shuffled, by: "file,model", threads: 4, batchBytes: 300).reportJSON == byFile.reportJSON)
         // One row per (file, model) pair present in the samples.
-        #expect(byFile.csv.split(separator: "\n").count == 1 + 22)
+        #expect(byFile.csv.split(separator: "\n").count == 1 + 54)
     }
 
     @Test("the run report over samples/ reconciles per file and in total, with the oracle's figures")
@@ -82,7 +126,16 @@ import TallyPipeline
         let report = run.report
         // From `python3 samples/oracle.py --tally` (and samples/README.md).
         let expected: [(String, Terms)] = [
+            ("anthropic-messages-2026-11-27.jsonl", Terms(linesRead: 16, records: 8, noUsage: 8)),
+            ("chat-completions-2026-11-26.jsonl", Terms(linesRead: 15, records: 10, noUsage: 4, blank: 1)),
+            // Claude Code: one record per message (the copy with the most output), in the
+            // file of that copy; the other copies are duplicates, across both sessions.
+            ("claude-code/0e9ceb15-4426-443f-a010-6036246033f8.jsonl", Terms(linesRead: 19, records: 4, noUsage: 7, duplicates: 8)),
+            ("claude-code/5816ee9e-13cd-4a51-a994-43fbaf3d6114.jsonl", Terms(linesRead: 15, records: 4, noUsage: 6, duplicates: 5)),
             ("gateway/gateway-2026-11-29.jsonl.gz", Terms(linesRead: 31, records: 28, noUsage: 1, bad: 1, blank: 1)),
+            ("gemini-2026-11-28.jsonl", Terms(linesRead: 8, records: 8)),
+            ("litellm-2026-11-29.jsonl", Terms(linesRead: 9, records: 9)),
+            ("mixed-2026-11-30.jsonl.gz", Terms(linesRead: 15, records: 13, noUsage: 2)),
             ("openrouter-sdk-camelcase-2026-11-27.jsonl", Terms(linesRead: 17, records: 15, noUsage: 1, blank: 1)),
             ("openrouter-usage-2026-11-26.jsonl", Terms(linesRead: 35, records: 30, noUsage: 2, bad: 1, blank: 2)),
             ("responses-bodies-2026-11-27.jsonl", Terms(linesRead: 19, records: 17, noUsage: 1, bad: 1)),
@@ -96,11 +149,11 @@ import TallyPipeline
             #expect(file.tally.isBalanced)
             #expect(file.status == .ok)
         }
-        #expect(Terms(report.totals) == Terms(linesRead: 144, records: 96, noUsage: 40, bad: 3, blank: 5))
+        #expect(Terms(report.totals) == Terms(linesRead: 241, records: 152, noUsage: 67, bad: 3, blank: 6, duplicates: 13))
         #expect(report.totals.badLinesByReason == [0, 0, 1, 0, 0, 2])  // line_too_long … bad_usage
         // One fractional count (1321.53) and one record without any time: warnings, by hand.
         #expect(report.totals.warnings == [0, 0, 1, 0, 0, 1, 0])
-        #expect(report.rows == 29)
+        #expect(report.rows == 56)
         // Three bad lines with the default --max-bad-lines 0.
         #expect(report.exitCode == 2)
 
