@@ -104,7 +104,7 @@ public final class GroupKeyBuilder {
             case .file:
                 cells[column] = UInt64(fileID)
             case .value(let index):
-                cells[column] = decoder.value(index).map { valueID($0, in: line) } ?? 0
+                cells[column] = decoder.value(index).map { valueID($0, in: decoder.valueBytes(index, line: line)) } ?? 0
             }
         }
         return UnsafeBufferPointer(start: cells.baseAddress, count: plan.columns.count)

@@ -37,9 +37,13 @@ public final class UsageDecoder {
     let path: UnsafeMutablePointer<Int>
     private(set) var pathCount = 0
     private let scratch: UnsafeMutableRawBufferPointer
-    private let timeOverride: Int32
-    private let costOverride: Int32
-    private let idOverride: Int32
+    /// `--field` pointers that may run into JSON-encoded strings.
+    private let embeddedPointers: [EmbeddedPointer]
+    /// Per value: the index of the embedded pointer whose buffer holds it, or -1 (the line).
+    private let valueEmbedded: UnsafeMutablePointer<Int32>
+    private let timeOverride: ValueSource?
+    private let costOverride: ValueSource?
+    private let idOverride: ValueSource?
     /// Where the model is read (the provider falls back on it).
     private let modelSource: ValueSource
     /// What the last record was made of, for ``lastMatch``.
@@ -58,6 +62,8 @@ public final class UsageDecoder {
         var count: Int32 = 1
         /// The provider: when nothing is found, the model's prefix before its first `/`.
         var derivesFromModel = false
+        /// For a `--field` pointer: its index in ``embeddedPointers``, or -1.
+        var embedded: Int32 = -1
     }
 
     /// Levels in a path at most: the top, two containers, a stream event's `response`, and the
@@ -70,12 +76,20 @@ public final class UsageDecoder {
         let layout = UsageLayout(configuration: configuration)
         self.layout = layout
         scanner = JSONScanner(plan: layout.plan, maxDepth: configuration.maxDepth)
-        timeOverride = layout.overrides[.time] ?? -1
-        costOverride = layout.overrides[.cost] ?? -1
-        idOverride = layout.overrides[.id] ?? -1
+        var embeddedPointers: [EmbeddedPointer] = []
+        func pointer(_ node: Int32) -> ValueSource {
+            var source = ValueSource(kind: .node, target: node)
+            if let prefixes = layout.prefixNodes[node], !prefixes.isEmpty, let tokens = layout.pointerTokens[node] {
+                source.embedded = Int32(embeddedPointers.count)
+                embeddedPointers.append(EmbeddedPointer(tokens: tokens, prefixNodes: prefixes, maxDepth: configuration.maxDepth))
+            }
+            return source
+        }
+        timeOverride = layout.overrides[.time].map(pointer)
+        costOverride = layout.overrides[.cost].map(pointer)
+        idOverride = layout.overrides[.id].map(pointer)
         func source(_ field: BuiltinField, _ kind: ValueSource.Kind, _ column: Int, _ count: Int) -> ValueSource {
-            layout.overrides[field].map { ValueSource(kind: .node, target: $0) }
-                ?? ValueSource(kind: kind, target: Int32(column), count: Int32(count))
+            layout.overrides[field].map(pointer) ?? ValueSource(kind: kind, target: Int32(column), count: Int32(count))
         }
         let modelSource = source(.model, .innermostFirst, Column.model, UsageLayout.modelPaths.count)
         self.modelSource = modelSource
@@ -97,12 +111,15 @@ public final class UsageDecoder {
             case .status:
                 value = source(.status, .innermostFirst, Column.status, UsageLayout.statusPaths.count)
             case .custom(let name):
-                value = ValueSource(kind: .node, target: layout.customNodes[name] ?? -1)
+                value = layout.customNodes[name].map(pointer) ?? ValueSource(kind: .node, target: -1)
             }
             (valueSources + index).initialize(to: value)
         }
+        self.embeddedPointers = embeddedPointers
         values = .allocate(capacity: max(valueCount, 1))
         values.initialize(repeating: nil, count: max(valueCount, 1))
+        valueEmbedded = .allocate(capacity: max(valueCount, 1))
+        valueEmbedded.initialize(repeating: -1, count: max(valueCount, 1))
         path = .allocate(capacity: Self.maxPath)
         scratch = .allocate(byteCount: 64, alignment: 8)
     }
@@ -110,6 +127,7 @@ public final class UsageDecoder {
     deinit {
         valueSources.deallocate()
         values.deallocate()
+        valueEmbedded.deallocate()
         path.deallocate()
         scratch.deallocate()
     }
@@ -118,6 +136,14 @@ public final class UsageDecoder {
     /// null or the empty string).
     @inline(__always)
     public func value(_ index: Int) -> JSONValueSpan? { values[index] }
+
+    /// The bytes ``value(_:)``'s span refers to: the line, or for a `--field` pointer that ran
+    /// into a JSON-encoded string, the decoded string.
+    @inline(__always)
+    public func valueBytes(_ index: Int, line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let embedded = valueEmbedded[index]
+        return embedded < 0 ? line : UnsafeRawBufferPointer(embeddedPointers[Int(embedded)].buffer)
+    }
 
     /// Decodes one line (without its line terminator).
     public func decode(_ line: UnsafeRawBufferPointer) -> LineOutcome {
@@ -178,12 +204,13 @@ public final class UsageDecoder {
         lastUsageRow = usage
         warnings.formUnion(record.warnings)
 
-        if costOverride >= 0 {
+        if let costOverride {
+            let found = pointerValue(costOverride, in: line)
             do throws(BadLineError) {
                 var fractional = false
                 record.costUSD = try readNumber(
-                    scanner.value(costOverride), in: line, fractional: &fractional,
-                    name: { Self.dottedName(self.layout.nodePaths[Int(self.costOverride)]) })
+                    found?.span, in: found?.bytes ?? line, fractional: &fractional,
+                    name: { Self.dottedName(self.layout.nodePaths[Int(costOverride.target)]) })
             } catch {
                 return .bad(error.badLine)
             }
@@ -191,10 +218,10 @@ public final class UsageDecoder {
 
         // Time: the first readable key, outermost level first.
         var sawTime = false
-        if timeOverride >= 0 {
-            if let span = scanner.value(timeOverride), span.kind != .null {
+        if let timeOverride {
+            if let found = pointerValue(timeOverride, in: line) {
                 sawTime = true
-                record.time = TimestampParser.seconds(of: span, in: line)
+                record.time = TimestampParser.seconds(of: found.span, in: found.bytes)
             }
         } else {
             outer: for step in 0..<pathCount {
@@ -212,11 +239,20 @@ public final class UsageDecoder {
         if record.time == nil { warnings.insert(sawTime ? .invalidTimestamp : .missingTimestamp) }
         record.warnings = warnings
 
-        for index in 0..<valueCount { values[index] = lookUp(valueSources[index], in: line) }
+        for index in 0..<valueCount {
+            let source = valueSources[index]
+            if source.embedded >= 0 {
+                let found = pointerValue(source, in: line)
+                values[index] = found?.span
+                valueEmbedded[index] = found.map { $0.bytes.baseAddress == line.baseAddress ? -1 : source.embedded } ?? -1
+            } else {
+                values[index] = lookUp(source, in: line)
+            }
+        }
 
         // The request id.
-        if idOverride >= 0 {
-            record.dedupKey = nonNull(scanner.value(idOverride)).flatMap { requestKey($0, in: line) }
+        if let idOverride {
+            record.dedupKey = pointerValue(idOverride, in: line).flatMap { requestKey($0.span, in: $0.bytes) }
         } else if lastIsClaudeCode {
             let message = nonNull(scanner.value(layout.level(messageLevel, Column.id))).flatMap { requestKey($0, in: line) }
             let request = nonNull(scanner.value(layout.level(0, Column.id + 2))).flatMap { requestKey($0, in: line) }
@@ -548,6 +584,18 @@ public final class UsageDecoder {
             }
             return nil
         }
+    }
+
+    /// The value at a `--field` pointer and the bytes its span refers to: the line, or the
+    /// decoded JSON string the pointer ran into.
+    private func pointerValue(_ source: ValueSource, in line: UnsafeRawBufferPointer) -> (span: JSONValueSpan, bytes: UnsafeRawBufferPointer)? {
+        if let span = scanner.value(source.target) {
+            return nonNull(span).map { ($0, line) }
+        }
+        guard source.embedded >= 0 else { return nil }
+        let embedded = embeddedPointers[Int(source.embedded)]
+        guard let span = nonNull(embedded.resolve(in: line, scanner: scanner)) else { return nil }
+        return (span, UnsafeRawBufferPointer(embedded.buffer))
     }
 
     /// ``lookUp(_:)``, and for the provider the model's prefix when no level names one.

@@ -129,6 +129,11 @@ final class UsageLayout {
     let overrides: [BuiltinField: Int32]
     /// Node of each custom field.
     let customNodes: [String: Int32]
+    /// For each `--field` pointer (by its node): the nodes of its proper prefixes, shortest
+    /// first, to find where it runs into a JSON-encoded string (``EmbeddedPointer``).
+    let prefixNodes: [Int32: [Int32]]
+    /// The tokens of each `--field` pointer, by its node.
+    let pointerTokens: [Int32: [String]]
     /// The path of every node (index = node id), for `inspect`.
     let nodePaths: [[String]]
 
@@ -219,6 +224,10 @@ final class UsageLayout {
 
         var usageOverride = -1
         var usageOverrideLevel = -1
+        var pointerPrefixes: [(tokens: [String], prefixes: [Int32])] = []
+        func prefixTickets(_ tokens: [String]) -> [Int32] {
+            tokens.indices.dropFirst().map { ticket(Array(tokens[..<$0])) }
+        }
         var overrideTickets: [BuiltinField: Int32] = [:]
         for (field, pointer) in configuration.overrides.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             if field == .usage {
@@ -228,11 +237,13 @@ final class UsageLayout {
                 }
             } else {
                 overrideTickets[field] = ticket(pointer.tokens)
+                pointerPrefixes.append((pointer.tokens, prefixTickets(pointer.tokens)))
             }
         }
         var customTickets: [String: Int32] = [:]
         for (name, pointer) in configuration.customFields.sorted(by: { $0.key < $1.key }) {
             customTickets[name] = ticket(pointer.tokens)
+            pointerPrefixes.append((pointer.tokens, prefixTickets(pointer.tokens)))
         }
 
         // Compile, then turn tickets into node ids (row references and dialects stay as they are).
@@ -264,6 +275,15 @@ final class UsageLayout {
         self.usageOverrideLevel = usageOverrideLevel
         overrides = overrideTickets.mapValues(resolve)
         customNodes = customTickets.mapValues(resolve)
+        var prefixNodes: [Int32: [Int32]] = [:]
+        var pointerTokens: [Int32: [String]] = [:]
+        for (tokens, prefixes) in pointerPrefixes {
+            let node = ids[paths.firstIndex(of: tokens)!]  // planned above
+            prefixNodes[node] = prefixes.map(resolve)
+            pointerTokens[node] = tokens
+        }
+        self.prefixNodes = prefixNodes
+        self.pointerTokens = pointerTokens
     }
 
     deinit {

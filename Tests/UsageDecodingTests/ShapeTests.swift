@@ -298,3 +298,72 @@ func key(_ id: String) -> UInt64 { Array(id.utf8).withUnsafeBytes { RequestID.ke
         #expect(requestID(#"{"request_id":"r","usage":{"input_tokens":1,"output_tokens":1}}"#).0 == key("r"))
     }
 }
+
+/// A `--field` pointer that runs into a JSON-encoded string continues inside it (LiteLLM's
+/// spend logs keep `metadata` as a string).
+@Suite struct EmbeddedPointerTests {
+    static let usage = #""usage":{"input_tokens":1,"output_tokens":1}"#
+
+    func team(_ line: String, pointer: [String] = ["metadata", "team"]) -> String? {
+        let configuration = DecoderConfiguration(customFields: ["team": JSONPointer(tokens: pointer)], valueFields: [.custom("team")])
+        let decoder = UsageDecoder(configuration: configuration)
+        return Array(line.utf8).withUnsafeBytes { bytes -> String? in
+            guard case .record = decoder.decode(bytes), let span = decoder.value(0) else { return nil }
+            return rawText(span, in: decoder.valueBytes(0, line: bytes))
+        }
+    }
+
+    @Test func plainObject() {
+        #expect(team(#"{"metadata":{"team":"a"},\#(Self.usage)}"#) == #""a""#)
+    }
+
+    @Test func encodedObject() {
+        #expect(team(#"{"metadata":"{\"team\": \"b\", \"x\": [1]}",\#(Self.usage)}"#) == #""b""#)
+        #expect(team(#"{"metadata":"{\"team\": {\"id\": 7}}",\#(Self.usage)}"#, pointer: ["metadata", "team", "id"]) == "7")
+        // Escapes inside the encoded text are decoded once more by the grouping (a string's content).
+        #expect(team(#"{"metadata":"{\"team\": \"caf\\u00e9\"}",\#(Self.usage)}"#) == #""caf\u00e9""#)
+    }
+
+    @Test func encodedStringDeeperInThePointer() {
+        #expect(team(#"{"m":{"meta":"{\"team\":\"c\"}"},\#(Self.usage)}"#, pointer: ["m", "meta", "team"]) == #""c""#)
+    }
+
+    @Test(arguments: [
+        #"{"metadata":"not json",\#(usage)}"#,
+        #"{"metadata":"{\"other\":1}",\#(usage)}"#,
+        #"{"metadata":"{\"team\":null}",\#(usage)}"#,
+        #"{"metadata":"{\"team\":\"\"}",\#(usage)}"#,
+        #"{"metadata":7,\#(usage)}"#,
+        #"{"metadata":"",\#(usage)}"#,
+        #"{\#(usage)}"#,
+    ])
+    func noValue(_ line: String) {
+        #expect(team(line) == nil)
+    }
+
+    /// A decoder reused across lines forgets the previous line's embedded value.
+    @Test func nothingLeaksBetweenLines() {
+        let configuration = DecoderConfiguration(
+            customFields: ["team": JSONPointer(tokens: ["metadata", "team"])], valueFields: [.custom("team")])
+        let decoder = UsageDecoder(configuration: configuration)
+        let lines = [
+            #"{"metadata":"{\"team\":\"x\"}",\#(Self.usage)}"#, #"{"metadata":{"team":"y"},\#(Self.usage)}"#,
+            #"{"metadata":"{}",\#(Self.usage)}"#,
+        ]
+        let seen = lines.map { line in
+            Array(line.utf8).withUnsafeBytes { bytes -> String? in
+                guard case .record = decoder.decode(bytes), let span = decoder.value(0) else { return nil }
+                return rawText(span, in: decoder.valueBytes(0, line: bytes))
+            }
+        }
+        #expect(seen == [#""x""#, #""y""#, nil])
+    }
+
+    @Test func timeAndCostOverridesToo() {
+        let configuration = DecoderConfiguration(overrides: [
+            .time: JSONPointer(tokens: ["meta", "at"]), .cost: JSONPointer(tokens: ["meta", "usd"]),
+        ])
+        let line = #"{"meta":"{\"at\":\"2026-11-29T09:20:46Z\",\"usd\":0.25}",\#(Self.usage)}"#
+        #expect(outcome(line, configuration) == "record in=1 out=1 total=2 cost=0.25 time=1795944046")
+    }
+}
