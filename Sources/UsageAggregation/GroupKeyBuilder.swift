@@ -86,11 +86,15 @@ public final class GroupKeyBuilder {
     public private(set) var strings = StringInterner()
     private let cells: UnsafeMutableBufferPointer<UInt64>
     private var scratch: UnsafeMutableRawBufferPointer
+    /// Whether the plan's zone is UTC (then local time is the instant, at no cost).
+    private let zoneIsUTC: Bool
     /// The zone's span used last: records come mostly in time order, so most lookups hit it.
+    /// Starts empty, so the first lookup fills it.
     private var span = ZoneRules.Span(start: 0, end: 0, offset: 0)
 
     public init(plan: GroupingPlan) {
         self.plan = plan
+        zoneIsUTC = plan.zone.isUTC
         cells = .allocate(capacity: max(plan.columns.count, 1))
         cells.initialize(repeating: 0)
         scratch = .allocate(byteCount: 256, alignment: 8)
@@ -126,7 +130,7 @@ public final class GroupKeyBuilder {
     /// span's offset, looked up again only when the instant leaves that span.
     @inline(__always)
     private func localSeconds(_ instant: Int64) -> Int64 {
-        if plan.zone.isUTC { return instant }
+        if zoneIsUTC { return instant }
         if instant < span.start || instant >= span.end { span = plan.zone.span(at: instant) }
         return instant &+ span.offset
     }
