@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing tokentally needs, when it is missing:
 # zlib's headers (Debian/Ubuntu: zlib1g-dev, also known as libz-dev) and python3
-# (the golden-file oracle). Uses sudo when not run as root.
+# (the golden-file oracle), and the time zone files (tzdata). Uses sudo when not run as root.
 #
 # Also installs Intel ISA-L (libisal-dev, which brings libisal2) when it is missing, so the
 # test suite checks both inflate backends. ISA-L is optional: where it cannot be installed
@@ -15,6 +15,8 @@ if ! { [ -f /usr/include/zlib.h ] && command -v pkg-config >/dev/null && pkg-con
   missing+=(zlib1g-dev pkg-config)
 fi
 command -v python3 >/dev/null || missing+=(python3)
+# Zone files for --tz (and its tests); the base image may leave them out.
+[ -f /usr/share/zoneinfo/America/New_York ] || [ -n "${TZDIR:-}" ] || missing+=(tzdata)
 
 optional=()
 isal_headers=/usr/include/isa-l/igzip_lib.h

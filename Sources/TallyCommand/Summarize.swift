@@ -1,6 +1,7 @@
 import ArgumentParser
 import LogInput
 import TallyPipeline
+import TallyPrimitives
 import UsageAggregation
 import UsageDecoding
 
@@ -32,6 +33,21 @@ struct Summarize: ParsableCommand {
         "Group columns, comma-separated: hour, day, week, month, model, provider, key, user, status, file, or a custom --field name.",
         valueName: "columns"))
     var by: String = "day,model"
+
+    @Option(help: ArgumentHelp(
+        "Time zone of the hour/day/week/month columns and of --since/--until: an IANA name (America/New_York), UTC, or +HH:MM. TZ is not used.",
+        valueName: "zone"))
+    var tz: String = "UTC"
+
+    @Option(help: ArgumentHelp(
+        "Keep records at or after this time: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (in --tz), or RFC 3339 with Z or an offset.",
+        valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp(
+        "Keep records before this time (same forms as --since); records without a time are left out when either is given.",
+        valueName: "time"))
+    var until: String?
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output.", valueName: "file"))
     var output: String?
@@ -77,6 +93,7 @@ struct Summarize: ParsableCommand {
         var configuration = SummarizeConfiguration(inputs: inputs)
         try FieldOptions.apply(fields, to: &configuration)
         configuration.columns = try FieldOptions.columns(by, customFields: Set(configuration.customFields.keys))
+        try TimeOptions.apply(tz: tz, since: since, until: until, to: &configuration)
         if let threads {
             guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
             configuration.threads = threads

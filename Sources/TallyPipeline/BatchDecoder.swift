@@ -1,4 +1,5 @@
 import LineFraming
+import TallyPrimitives
 import UsageAggregation
 import UsageDecoding
 
@@ -36,17 +37,20 @@ final class BatchDecoder {
     var dedupCopies: DedupBatch
     /// Deduplicate every record with a request id (`--dedup`), not only those that must be.
     let dedupAll: Bool
+    /// The instants kept (`--since`/`--until`).
+    let window: TimeWindow
     let maxLineBytes: Int
     /// Set when a sum left its 128-bit range (which no real log can do).
     var overflowed = false
 
     init(configuration: SummarizeConfiguration) {
-        let plan = GroupingPlan(columns: configuration.columns)
+        let plan = configuration.groupingPlan
         decoder = UsageDecoder(configuration: configuration.decoderConfiguration)
         keys = GroupKeyBuilder(plan: plan)
         table = GroupTable(width: plan.columns.count)
         dedupCopies = DedupBatch(width: plan.columns.count)
         dedupAll = configuration.dedup
+        window = configuration.window
         maxLineBytes = configuration.maxLineBytes
     }
 
@@ -84,13 +88,20 @@ final class BatchDecoder {
             case .text(let bytes):
                 switch decoder.decode(bytes) {
                 case .record(let record):
-                    result.tally.records += 1
+                    // Warnings describe the line, so they count whether or not its record is kept.
                     noteWarnings(record.warnings)
-                    let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
                     if let key = record.dedupKey, dedupAll || record.alwaysDeduplicated {
-                        dedupCopies.append(key: key, record: record, cells: cells)  // decided at the end
-                    } else if !table.add(record, cells: cells) {
-                        overflowed = true
+                        // Decided at the end, also whether it is filtered out: by the earliest
+                        // time of all its copies.
+                        result.tally.records += 1
+                        let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
+                        dedupCopies.append(key: key, record: record, cells: cells)
+                    } else if !window.contains(record.time) {
+                        result.tally.filteredOut += 1
+                    } else {
+                        result.tally.records += 1
+                        let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
+                        if !table.add(record, cells: cells) { overflowed = true }
                     }
                 case .noUsage(let warnings):
                     result.tally.noUsage += 1

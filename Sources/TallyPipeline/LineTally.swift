@@ -15,7 +15,9 @@ public struct LineTally: Sendable, Equatable {
     public var blankLines = 0
     /// Bad lines by reason, indexed like `BadLineReason.allCases`.
     public var badLinesByReason = [Int](repeating: 0, count: BadLineReason.allCases.count)
-    /// Lines outside `--since`/`--until` (none yet: there are no time filters in this version).
+    /// Records outside `--since`/`--until`, or without a time when either is given. A
+    /// deduplicated record is filtered by its winner's earliest time, once, where the winner
+    /// was read; its other copies are duplicates dropped.
     public var filteredOut = 0
     /// Copies of a request left out by deduplication (the copy counted is a record).
     public var duplicatesDropped = 0

@@ -1,5 +1,6 @@
 import LogInput
 import Synchronization
+import TallyPrimitives
 import UsageAggregation
 
 /// Merges the decoding threads' batch results into per-input partials and, once an input is
@@ -15,6 +16,8 @@ final class RunCollector: Sendable {
     private let stringColumns: [Int]
     /// How cells are made (to move a deduplicated record to its earliest copy's bucket).
     private let plan: GroupingPlan
+    /// The instants kept: a deduplicated record is filtered once resolved.
+    private let window: TimeWindow
 
     private struct State: ~Copyable {
         var strings = StringInterner()
@@ -42,10 +45,12 @@ final class RunCollector: Sendable {
         var mapping: MappedFile?
     }
 
-    init(files: [InputFile], columns: [GroupColumn], salvage: Bool) {
+    init(files: [InputFile], plan: GroupingPlan, window: TimeWindow = .all, salvage: Bool) {
+        let columns = plan.columns
         let width = columns.count
         stringColumns = columns.indices.filter { !columns[$0].isTime }
-        plan = GroupingPlan(columns: columns)
+        self.plan = plan
+        self.window = window
         state = Mutex(State(
             total: GroupTable(width: width),
             dedup: DedupStore(width: width),
@@ -113,7 +118,8 @@ final class RunCollector: Sendable {
 
     /// The run's table, string ids, per-input reports and whether a sum overflowed, after
     /// deduplication: one winner per request id joins the totals, and every other copy moves
-    /// from its input's records to its duplicates dropped.
+    /// from its input's records to its duplicates dropped. A winner whose (earliest) time is
+    /// outside the window moves from its input's records to its filtered out instead.
     func finish() throws(DedupError) -> (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool) {
         try state.withLock { state throws(DedupError) in
             precondition(state.files.allSatisfy(\.finished), "an input was not finished")
@@ -132,6 +138,12 @@ final class RunCollector: Sendable {
                     return false
                 }
                 for winner in resolution.winners {
+                    // Filtered by its earliest time (the one that decides its bucket).
+                    guard window.contains(winner.record.time) else {
+                        state.files[winner.file].report.tally.records -= 1
+                        state.files[winner.file].report.tally.filteredOut += 1
+                        continue
+                    }
                     var cells = winner.cells
                     plan.setTimeCells(&cells, seconds: winner.record.time)
                     let added = cells.withUnsafeBufferPointer { state.total.add(winner.record, cells: $0) }

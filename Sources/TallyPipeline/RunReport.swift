@@ -75,6 +75,7 @@ public struct RunReport: Sendable {
         var terms = [plural(totals.records, "record"), "\(totals.noUsage) without usage", "\(totals.blankLines) blank"]
         let reasons = zip(BadLineReason.allCases, totals.badLinesByReason).filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }
         terms.append("\(totals.badLines) bad" + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"))
+        if totals.filteredOut > 0 { terms.append("\(totals.filteredOut) filtered out") }
         if totals.failedFileLines > 0 { terms.append("\(totals.failedFileLines) in failed files") }
         let warningCount = totals.warnings.reduce(0, +)
         var text = "tokentally: \(fileText), \(plural(totals.linesRead, "line")): \(terms.joined(separator: ", "))"

@@ -1,5 +1,6 @@
 import LineFraming
 import LogInput
+import TallyPrimitives
 import UsageAggregation
 import UsageDecoding
 
@@ -9,6 +10,12 @@ public struct SummarizeConfiguration: Sendable {
     public var inputs: [String]
     /// The group columns (`--by`), in order.
     public var columns: [GroupColumn] = [.time(.day), .model]
+    /// The zone whose calendar the time columns follow (`--tz`). Never taken from `TZ`: a
+    /// cron job's output must not depend on the machine's settings.
+    public var zone: ZoneRules = .utc
+    /// The instants kept (`--since`, `--until`); records outside it, or without a time when
+    /// it is bounded, are counted as filtered out.
+    public var window: TimeWindow = .all
     /// `--field` overrides and custom dimensions.
     public var overrides: [BuiltinField: JSONPointer] = [:]
     public var customFields: [String: JSONPointer] = [:]
@@ -42,6 +49,11 @@ public struct SummarizeConfiguration: Sendable {
     /// One decoding thread per core.
     public static var defaultThreads: Int {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// How group cells are made from records.
+    var groupingPlan: GroupingPlan {
+        GroupingPlan(columns: columns, zone: zone)
     }
 
     /// The decoder's configuration for these columns and fields.

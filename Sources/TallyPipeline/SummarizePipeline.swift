@@ -110,7 +110,8 @@ public enum SummarizePipeline {
         let pool = ByteStoragePool(
             capacity: LineFramer.standardCapacity(batchBytes: configuration.batchBytes),
             limit: queueCapacity + threads + readers + 1)
-        let collector = RunCollector(files: inputs, columns: configuration.columns, salvage: configuration.salvage)
+        let collector = RunCollector(
+            files: inputs, plan: configuration.groupingPlan, window: configuration.window, salvage: configuration.salvage)
 
         // Stages 1–2 on reader threads of their own, taking inputs in name order.
         let cursor = InputCursor(inputs: inputs.count, readers: readers)

@@ -1,6 +1,7 @@
 import TallyPrimitives
 
-/// A calendar bucket for grouping by time, in UTC.
+/// A calendar bucket for grouping by time. Its arithmetic is on civil time written as Unix
+/// seconds (UTC, or a zone's local time shifted by its offset; see ``GroupingPlan``).
 public enum TimeGrain: String, Sendable, CaseIterable, Hashable {
     case hour, day, week, month
 

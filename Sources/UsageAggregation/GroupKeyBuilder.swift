@@ -1,9 +1,18 @@
+import TallyPrimitives
 import UsageDecoding
 
 /// How each group column gets its cell from a decoded record.
+///
+/// Time cells hold the start of the bucket of the record's *local* civil time in ``zone``
+/// (`grain.bucketStart(utc + offset(utc))`), written as Unix seconds of that wall-clock
+/// reading in UTC, so that labels made from them are local dates and hours. In the repeated
+/// hour of a fall-back change both hours read `01:00` and share one `hour` bucket; the day of
+/// that change has 25 hours of instants, the day of a spring-forward change 23.
 public struct GroupingPlan: Sendable {
     /// The group columns, in `--by` order.
     public let columns: [GroupColumn]
+    /// The zone whose calendar the time buckets follow (`--tz`).
+    public let zone: ZoneRules
     /// The string values the decoder must extract, in the order it indexes them.
     public let valueFields: [ValueField]
     /// Per column: where its cell comes from.
@@ -15,8 +24,9 @@ public struct GroupingPlan: Sendable {
         case file
     }
 
-    public init(columns: [GroupColumn]) {
+    public init(columns: [GroupColumn], zone: ZoneRules = .utc) {
         self.columns = columns
+        self.zone = zone
         var fields: [ValueField] = []
         var sources: [Source] = []
         for column in columns {
@@ -49,9 +59,10 @@ public struct GroupingPlan: Sendable {
     /// Rewrites the time columns of `cells` for `seconds` (0 when there is no time): a
     /// deduplicated record moves to the bucket of its earliest copy.
     public func setTimeCells(_ cells: inout [UInt64], seconds: Int64?) {
+        let local = seconds.map { zone.localSeconds($0) }
         for (column, source) in sources.enumerated() {
             if case .time(let grain) = source {
-                cells[column] = seconds.map { Self.timeCell(grain.bucketStart($0)) } ?? 0
+                cells[column] = local.map { Self.timeCell(grain.bucketStart($0)) } ?? 0
             }
         }
     }
@@ -77,9 +88,15 @@ public final class GroupKeyBuilder {
     public private(set) var strings = StringInterner()
     private let cells: UnsafeMutableBufferPointer<UInt64>
     private var scratch: UnsafeMutableRawBufferPointer
+    /// Whether the plan's zone is UTC (then local time is the instant, at no cost).
+    private let zoneIsUTC: Bool
+    /// The zone's span used last: records come mostly in time order, so most lookups hit it.
+    /// Starts empty, so the first lookup fills it.
+    private var span = ZoneRules.Span(start: 0, end: 0, offset: 0)
 
     public init(plan: GroupingPlan) {
         self.plan = plan
+        zoneIsUTC = plan.zone.isUTC
         cells = .allocate(capacity: max(plan.columns.count, 1))
         cells.initialize(repeating: 0)
         scratch = .allocate(byteCount: 256, alignment: 8)
@@ -97,10 +114,11 @@ public final class GroupKeyBuilder {
     public func cells(
         for record: UsageRecord, decoder: UsageDecoder, line: UnsafeRawBufferPointer, fileID: UInt32
     ) -> UnsafeBufferPointer<UInt64> {
+        let local = record.time.map { localSeconds($0) }
         for (column, source) in plan.sources.enumerated() {
             switch source {
             case .time(let grain):
-                cells[column] = record.time.map { GroupingPlan.timeCell(grain.bucketStart($0)) } ?? 0
+                cells[column] = local.map { GroupingPlan.timeCell(grain.bucketStart($0)) } ?? 0
             case .file:
                 cells[column] = UInt64(fileID)
             case .value(let index):
@@ -108,6 +126,15 @@ public final class GroupKeyBuilder {
             }
         }
         return UnsafeBufferPointer(start: cells.baseAddress, count: plan.columns.count)
+    }
+
+    /// The local civil time of `instant` in the plan's zone: free for UTC, else the cached
+    /// span's offset, looked up again only when the instant leaves that span.
+    @inline(__always)
+    private func localSeconds(_ instant: Int64) -> Int64 {
+        if zoneIsUTC { return instant }
+        if instant < span.start || instant >= span.end { span = plan.zone.span(at: instant) }
+        return instant &+ span.offset
     }
 
     /// The id of a value's text: a string's unescaped content, or the JSON text of any other

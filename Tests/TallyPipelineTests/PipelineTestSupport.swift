@@ -2,6 +2,7 @@ import TestSupport
 import Foundation
 import LogInput
 import TallyPipeline
+import TallyPrimitives
 import UsageAggregation
 import UsageDecoding
 
@@ -23,7 +24,8 @@ struct PipelineRun {
 /// Runs `SummarizePipeline` over `inputs` with `--by by`, writing into a scratch directory.
 func runPipeline(
     _ inputs: [String], by: String = "day,model", threads: Int = 2, batchBytes: Int? = nil,
-    salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib, dedup: Bool = false
+    salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib, dedup: Bool = false,
+    tz: String = "UTC", since: String? = nil, until: String? = nil
 ) throws -> PipelineRun {
     let scratch = try TemporaryDirectory()
     defer { scratch.remove() }
@@ -42,6 +44,9 @@ func runPipeline(
     configuration.salvage = salvage
     configuration.dedup = dedup
     configuration.inflate = inflate
+    configuration.zone = try ZoneRules.named(tz)
+    configuration.window = TimeWindow(
+        since: try since.map { try bound($0, configuration.zone) }, until: try until.map { try bound($0, configuration.zone) })
     configuration.outputPath = scratch.path("out.csv")
     configuration.reportPath = scratch.path("run-report.json")
     let report = try SummarizePipeline.run(configuration)
@@ -51,6 +56,18 @@ func runPipeline(
 }
 
 struct UnknownColumn: Error { var name: String }
+struct BadBound: Error { var text: String }
+
+/// A `--since`/`--until` value in `zone` (the CLI's parsing is tested with the CLI).
+func bound(_ text: String, _ zone: ZoneRules) throws -> Int64 {
+    guard let instant = TimeWindow.parseBound(text, zone: zone) else { throw BadBound(text: text) }
+    return instant
+}
+
+/// The count of one line warning in a tally, by its report name.
+func warningCount(_ tally: LineTally, _ name: String) -> Int? {
+    LineWarnings.all.firstIndex { $0.name == name }.map { tally.warnings[$0] }
+}
 
 /// A `--by` name as a group column (the CLI's parsing is tested with the CLI).
 func column(_ name: String, customFields: Set<String> = []) throws -> GroupColumn {

@@ -10,8 +10,8 @@ final class KeyHarness {
     let decoder: UsageDecoder
     let builder: GroupKeyBuilder
 
-    init(_ columns: [GroupColumn], custom: [String: String] = [:]) throws {
-        plan = GroupingPlan(columns: columns)
+    init(_ columns: [GroupColumn], custom: [String: String] = [:], zone: ZoneRules = .utc) throws {
+        plan = GroupingPlan(columns: columns, zone: zone)
         var pointers: [String: JSONPointer] = [:]
         for (name, text) in custom { pointers[name] = try JSONPointer(parsing: text) }
         decoder = UsageDecoder(configuration: DecoderConfiguration(customFields: pointers, valueFields: plan.valueFields))
