@@ -43,6 +43,8 @@ final class UsageLayout {
         static let usageMetadata = 2
         static let flat = 3
         static let type = 4
+        /// The body's `object` (`response`, `chat.completion`…): only `inspect` reads it.
+        static let object = width - 1
         /// Level row of the `response` container, or -1.
         static let responseLevel = 5
         /// Level rows of the containers (``containerKeys``), or -1.
@@ -54,7 +56,7 @@ final class UsageLayout {
         static let provider = user + UsageLayout.userPaths.count
         static let status = provider + UsageLayout.providerPaths.count
         static let id = status + UsageLayout.statusPaths.count
-        static let width = id + UsageLayout.idPaths.count
+        static let width = id + UsageLayout.idPaths.count + 1
 
         /// Columns that hold row numbers, not node ids.
         static let rowReferences: Set<Int> = Set([usage, usageMetadata, flat, responseLevel])
@@ -199,6 +201,7 @@ final class UsageLayout {
             row[LevelColumn.usageMetadata] = addUsage(path + ["usageMetadata"], dialect: .gemini)
             row[LevelColumn.flat] = addUsage(path, dialect: .flat)
             row[LevelColumn.type] = ticket(path + ["type"])
+            row[LevelColumn.object] = ticket(path + ["object"])
             func put(_ candidates: [[String]], at column: Int) {
                 for (offset, candidate) in candidates.enumerated() { row[column + offset] = ticket(path + candidate) }
             }
@@ -289,6 +292,11 @@ final class UsageLayout {
     deinit {
         levels.deallocate()
         usages.deallocate()
+    }
+
+    /// The node of a `--field` pointer, when it was planned.
+    func pointerNode(_ pointer: JSONPointer) -> Int32? {
+        pointerTokens.first { $0.value == pointer.tokens }?.key
     }
 
     /// A column of a level row.

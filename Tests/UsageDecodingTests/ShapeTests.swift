@@ -367,3 +367,60 @@ func key(_ id: String) -> UInt64 { Array(id.utf8).withUnsafeBytes { RequestID.ke
         #expect(outcome(line, configuration) == "record in=1 out=1 total=2 cost=0.25 time=1795944046")
     }
 }
+
+/// `lastMatch` names the shape each line was read as, and the pointers of its fields (what
+/// `tokentally inspect` prints).
+@Suite struct RecordMatchTests {
+    func match(_ line: String, _ configuration: DecoderConfiguration = allFields) -> RecordMatch? {
+        let decoder = UsageDecoder(configuration: configuration)
+        return Array(line.utf8).withUnsafeBytes { bytes in
+            guard case .record = decoder.decode(bytes) else { return nil }
+            return decoder.lastMatch(line: bytes)
+        }
+    }
+
+    @Test func shapes() {
+        let usage = #""usage":{"input_tokens":1,"output_tokens":1}"#
+        #expect(match(#"{"timestamp":"2026-11-26T10:00:00Z",\#(usage)}"#)?.shape == .usageObject)
+        #expect(match(#"{"object":"response","created_at":1,\#(usage)}"#)?.shape == .responsesBody)
+        #expect(match(#"{"type":"response.completed","response":{\#(usage)}}"#)?.shape == .responsesStreamEvent)
+        #expect(match(ChatCompletionsShapeTests.body)?.shape == .chatCompletions)
+        #expect(match(AnthropicShapeTests.body)?.shape == .anthropicMessages)
+        #expect(match(GeminiShapeTests.body)?.shape == .gemini)
+        #expect(match(ClaudeCodeShapeTests.line(output: 3))?.shape == .claudeCode)
+        #expect(match(LiteLLMShapeTests.payload)?.shape == .flatCounts)
+        #expect(match(#"{"x":{"u":{"input_tokens":1,"output_tokens":1}}}"#,
+            DecoderConfiguration(overrides: [.usage: JSONPointer(tokens: ["x", "u"])]))?.shape == .fieldPointer)
+    }
+
+    @Test func pointersOfAWrappedStreamEvent() {
+        let line = #"{"ts":1795944046000,"api_key":"k","data":{"type":"response.completed","response":{"id":"resp_1","model":"m/x","created_at":1,"status":"completed","usage":{"input_tokens":1,"output_tokens":1,"cost":0.1}}}}"#
+        let found = match(line)
+        #expect(found?.shape == .responsesStreamEvent)
+        #expect(found?.wrapper == "/data")
+        #expect(found?.pointers == [
+            "usage": "/data/response/usage", "time": "/ts", "model": "/data/response/model", "key": "/api_key",
+            "provider": "/data/response/model (prefix)", "status": "/data/response/status", "id": "/data/response/id",
+            "cost": "/data/response/usage/cost",
+        ])
+    }
+
+    @Test func pointersOfLiteLLMAndClaudeCode() {
+        #expect(match(LiteLLMShapeTests.payload)?.pointers == [
+            "usage": "", "usage_details": "/response/usage", "time": "/startTime", "model": "/model",
+            "key": "/metadata/user_api_key_hash", "user": "/metadata/user_api_key_user_id",
+            "provider": "/custom_llm_provider", "status": "/status", "id": "/id", "cost": "/response_cost",
+        ])
+        #expect(match(ClaudeCodeShapeTests.line(output: 3))?.pointers == [
+            "usage": "/message/usage", "time": "/timestamp", "model": "/message/model",
+            "id": "/message/id + /requestId",
+        ])
+    }
+
+    @Test func customFieldInsideAJSONString() {
+        let configuration = DecoderConfiguration(
+            customFields: ["team": JSONPointer(tokens: ["metadata", "team"])], valueFields: [.custom("team")])
+        #expect(match(#"{"metadata":"{\"team\":\"a\"}","usage":{"input_tokens":1,"output_tokens":1}}"#, configuration)?
+            .pointers["team"] == "/metadata/team")
+    }
+}
