@@ -307,6 +307,8 @@ def search(level, path, keys, depth):
             return Found(path, keys, usage, "anthropic" if anthropic else "openai")
     # d. Gemini usageMetadata.
     meta = level.get("usageMetadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise BadLine("bad_usage", "usageMetadata is not an object")
     if isinstance(meta, dict) and any(present(meta, name) for name in GEMINI_COUNTS):
         return Found(path, keys, meta, "gemini")
     # e. Flat counts (LiteLLM, Helicone…): the level itself is the usage.

@@ -340,18 +340,17 @@ public final class UsageDecoder {
         return .none
     }
 
-    /// Whether a usage row has at least one token count: `{"include": true}` has none.
+    /// Whether a usage row has at least one token count that is not null: `{"include": true}`
+    /// has none, and neither has a usage whose counts are all null.
     private func hasCount(_ row: Int) -> Bool {
         typealias Column = UsageLayout.UsageColumn
-        for column in Column.input..<Column.cost where scanner.value(layout.usage(row, column)) != nil {
-            return true
+        @inline(__always) func present(_ column: Int) -> Bool {
+            guard let span = scanner.value(layout.usage(row, column)) else { return false }
+            return span.kind != .null
         }
-        for column in Column.cacheRead...Column.cacheCreation where scanner.value(layout.usage(row, column)) != nil {
-            return true
-        }
-        for column in Column.gemini..<Column.width where scanner.value(layout.usage(row, column)) != nil {
-            return true
-        }
+        for column in Column.input..<Column.cost where present(column) { return true }
+        for column in Column.cacheRead...Column.cacheCreation where present(column) { return true }
+        for column in Column.gemini..<Column.width where present(column) { return true }
         return false
     }
 
@@ -481,7 +480,9 @@ public final class UsageDecoder {
                 reportedTotal = try count(Column.total, 2, required: false, UsageLayout.totalNames)
                 let cacheRead = try count(Column.cacheRead, 1, required: false, ["cache_read_input_tokens"])
                 let cacheCreation = try count(Column.cacheCreation, 1, required: false, ["cache_creation_input_tokens"])
-                let anthropic = cacheRead != nil || cacheCreation != nil
+                // Anthropic's SDK writes absent cache counts as null: the key alone tells.
+                let anthropic = scanner.value(layout.usage(row, Column.cacheRead)) != nil
+                    || scanner.value(layout.usage(row, Column.cacheCreation)) != nil
                     || (layout.dialect(ofUsage: row) == .usageObject && pathCount > 0 && typeIs("message", level: path[pathCount - 1], in: line))
                 lastIsAnthropic = anthropic
                 record.outputTokens = output

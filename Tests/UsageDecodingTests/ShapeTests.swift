@@ -110,6 +110,27 @@ func key(_ id: String) -> UInt64 { Array(id.utf8).withUnsafeBytes { RequestID.ke
         #expect(outcome(line) == "no_usage")
     }
 
+    /// The SDK writes absent cache counts as null: still Anthropic (nothing to add).
+    @Test func nullCacheCounts() {
+        let line = #"{"id":"msg_2","model":"claude-3-haiku","usage":{"input_tokens":12,"cache_creation_input_tokens":null,"cache_read_input_tokens":null,"output_tokens":6}}"#
+        #expect(outcome(line) == "record in=12 out=6 total=18 [missing_timestamp]")
+        #expect(match(line)?.shape == .anthropicMessages)
+    }
+
+    /// A usage whose counts are all null carries no usage.
+    @Test func allNullCountsAreNoUsage() {
+        #expect(outcome(#"{"usage":{"input_tokens":null,"output_tokens":null}}"#) == "no_usage")
+        #expect(outcome(#"{"usage":{"cache_read_input_tokens":null}}"#) == "no_usage")
+    }
+
+    func match(_ line: String) -> RecordMatch? {
+        let decoder = UsageDecoder(configuration: DecoderConfiguration())
+        return Array(line.utf8).withUnsafeBytes { bytes in
+            guard case .record = decoder.decode(bytes) else { return nil }
+            return decoder.lastMatch(line: bytes)
+        }
+    }
+
     @Test func cacheCountsAreValidatedLikeAnyCount() {
         let line = #"{"type":"message","usage":{"input_tokens":1,"cache_read_input_tokens":"5","output_tokens":1}}"#
         #expect(outcome(line) == "bad_usage: usage.cache_read_input_tokens is a string, not a number")
