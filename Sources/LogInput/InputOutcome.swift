@@ -9,7 +9,7 @@
 /// | `ok`      | yes             | 0         |
 /// | `flagged` | yes             | 2         |
 /// | `failed`  | no (unless `--salvage`) | 2 |
-public struct InputOutcome: Sendable, Equatable {
+public struct InputOutcome: Sendable, Equatable, Codable {
     /// How the input was stored.
     public var compression: Compression = .none
     /// Raw bytes read from the input (compressed bytes for gzip).
@@ -33,7 +33,7 @@ public struct InputOutcome: Sendable, Equatable {
 }
 
 /// How an input was stored.
-public enum Compression: String, Sendable, Equatable {
+public enum Compression: String, Sendable, Equatable, Codable {
     /// Plain text.
     case none
     /// gzip, one or more members.
@@ -59,7 +59,7 @@ public enum InputStatus: String, Sendable, Equatable, Comparable {
 }
 
 /// A suspicious-but-verified finding about an input.
-public enum InputFlag: String, Sendable, Equatable, CaseIterable {
+public enum InputFlag: String, Sendable, Equatable, CaseIterable, Codable {
     /// Only zero bytes follow the last gzip member (tape or block-device padding).
     case trailingZeros = "trailing_zeros"
     /// Bytes that are not a gzip member follow the last member; they are not read.
@@ -71,7 +71,7 @@ public enum InputFlag: String, Sendable, Equatable, CaseIterable {
 }
 
 /// A flag with where it was found.
-public struct InputFlagNote: Sendable, Equatable {
+public struct InputFlagNote: Sendable, Equatable, Codable {
     /// What was found.
     public var flag: InputFlag
     /// Byte offset in the raw input where it starts.
@@ -87,9 +87,9 @@ public struct InputFlagNote: Sendable, Equatable {
 }
 
 /// Why an input failed, and where.
-public struct InputFailure: Sendable, Equatable, Error {
+public struct InputFailure: Sendable, Equatable, Error, Codable {
     /// The kind of damage.
-    public enum Kind: String, Sendable, Equatable, CaseIterable {
+    public enum Kind: String, Sendable, Equatable, CaseIterable, Codable {
         /// The input ends inside a gzip member (killed writer, or a log still being written).
         case truncated
         /// The deflate data or a gzip header is invalid.

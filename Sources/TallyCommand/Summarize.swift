@@ -76,6 +76,14 @@ struct Summarize: ParsableCommand {
     @Flag(help: "Keep one record per request id across all inputs (the copy with the most output tokens, at its earliest time). Claude Code lines are always deduplicated.")
     var dedup = false
 
+    @Option(help: ArgumentHelp(
+        "Remember what each input contributed in DIR: the next run reads only new or changed inputs, and inputs that are gone keep their contribution (docs/state.md).",
+        valueName: "dir"))
+    var state: String?
+
+    @Flag(help: "With --state: drop the contribution of inputs that are gone.")
+    var forgetMissing = false
+
     @Option(help: ArgumentHelp("Exit with 2 when there are more bad lines than this.", valueName: "n"))
     var maxBadLines: Int = 0
 
@@ -111,6 +119,15 @@ struct Summarize: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        if let state {
+            guard !inputs.contains("-") else {
+                throw ValidationError("--state cannot remember standard input: name files or directories")
+            }
+            configuration.statePath = state
+        } else if forgetMissing {
+            throw ValidationError("--forget-missing needs --state")
+        }
+        configuration.forgetMissing = forgetMissing
         configuration.outputPath = output == "-" ? nil : output
         configuration.reportPath = report
         return configuration

@@ -8,7 +8,7 @@ import UsageDecoding
 /// ```
 ///
 /// Tallies merge with `+=`, so per-thread partials add up to the same totals in any order.
-public struct LineTally: Sendable, Equatable {
+public struct LineTally: Sendable, Equatable, Codable {
     public var linesRead = 0
     public var records = 0
     public var noUsage = 0

@@ -18,6 +18,10 @@ final class RunCollector: Sendable {
     private let plan: GroupingPlan
     /// The instants kept: a deduplicated record is filtered once resolved.
     private let window: TimeWindow
+    /// Whether each verified input's contribution is kept as a ``StoredPartial`` (`--state`).
+    private let keepPartials: Bool
+    /// Group columns holding the input's name.
+    private let fileColumns: [Int]
 
     private struct State: ~Copyable {
         var strings = StringInterner()
@@ -43,19 +47,69 @@ final class RunCollector: Sendable {
         var finished = false
         /// The mapping of a plain file read in place, until its batches are decoded.
         var mapping: MappedFile?
+        /// With `--state`: the input's deduplication copies (run-wide ids), and once it is
+        /// finished and verified, its contribution as stored.
+        var copies: DedupBatch
+        var partial: StoredPartial?
     }
 
-    init(files: [InputFile], plan: GroupingPlan, window: TimeWindow = .all, salvage: Bool) {
+    init(names: [String], plan: GroupingPlan, window: TimeWindow = .all, salvage: Bool, keepPartials: Bool = false) {
         let columns = plan.columns
         let width = columns.count
         stringColumns = columns.indices.filter { !columns[$0].isTime }
+        fileColumns = columns.indices.filter { columns[$0] == .file }
         self.plan = plan
         self.window = window
+        self.keepPartials = keepPartials
         state = Mutex(State(
             total: GroupTable(width: width),
             dedup: DedupStore(width: width),
-            files: files.map { FileState(report: FileReport(path: $0.displayName, outcome: InputOutcome()), table: GroupTable(width: width)) },
+            files: names.map {
+                FileState(
+                    report: FileReport(path: $0, outcome: InputOutcome()), table: GroupTable(width: width),
+                    copies: DedupBatch(width: width))
+            },
             salvage: salvage))
+    }
+
+    /// Adds input `file`'s contribution from the state instead of reading it, under its current
+    /// name; the input is finished at once.
+    func inject(file: Int, partial: StoredPartial) {
+        state.withLock { state in
+            let name = state.files[file].report.path
+            let fileID = UInt64(state.strings.id(of: name))
+            func cells(_ stored: [StoredPartial.Cell]) -> [UInt64] {
+                var cells = stored.map { cell -> UInt64 in
+                    switch cell {
+                    case .none: return 0
+                    case .time(let start): return GroupingPlan.timeCell(start)
+                    case .text(let text): return UInt64(state.strings.id(of: text))
+                    }
+                }
+                for column in fileColumns { cells[column] = fileID }
+                return cells
+            }
+            for row in partial.rows {
+                let added = cells(row.cells).withUnsafeBufferPointer { state.files[file].table.add(row.measures, cells: $0) }
+                if !added { state.overflowed = true }
+            }
+            if !partial.copies.isEmpty {
+                var copies = DedupBatch(width: plan.columns.count)
+                for copy in partial.copies {
+                    cells(copy.cells).withUnsafeBufferPointer { copies.append(key: copy.key, record: copy.record, cells: $0) }
+                }
+                do throws(DedupError) {
+                    try state.dedup.add(copies, file: file)
+                } catch {
+                    if state.dedupError == nil { state.dedupError = error }
+                }
+            }
+            state.files[file].report = partial.report(path: name)
+            state.files[file].partial = partial
+            state.files[file].finished = true
+            if !state.total.merge(state.files[file].table) { state.overflowed = true }
+            state.files[file].table = GroupTable(width: plan.columns.count)
+        }
     }
 
     /// Adds one decoded batch of input `file`; `translation` maps the thread's string ids to
@@ -89,6 +143,13 @@ final class RunCollector: Sendable {
                 } catch {
                     if state.dedupError == nil { state.dedupError = error }
                 }
+                if keepPartials {
+                    for copy in 0..<copies.count {
+                        copies.cells[(copy * width)..<((copy + 1) * width)].withUnsafeBufferPointer {
+                            state.files[file].copies.append(key: copies.keys[copy], record: copies.records[copy], cells: $0)
+                        }
+                    }
+                }
             }
 
             state.files[file].report.tally += result.tally
@@ -120,7 +181,9 @@ final class RunCollector: Sendable {
     /// deduplication: one winner per request id joins the totals, and every other copy moves
     /// from its input's records to its duplicates dropped. A winner whose (earliest) time is
     /// outside the window moves from its input's records to its filtered out instead.
-    func finish() throws(DedupError) -> (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool) {
+    func finish() throws(DedupError) -> (
+        table: GroupTable, strings: StringInterner, files: [FileReport], partials: [StoredPartial?], overflowed: Bool
+    ) {
         try state.withLock { state throws(DedupError) in
             precondition(state.files.allSatisfy(\.finished), "an input was not finished")
             if let error = state.dedupError { throw error }
@@ -154,7 +217,7 @@ final class RunCollector: Sendable {
                     state.files[file].report.tally.duplicatesDropped += dropped
                 }
             }
-            return (state.total, state.strings, state.files.map(\.report), state.overflowed)
+            return (state.total, state.strings, state.files.map(\.report), state.files.map(\.partial), state.overflowed)
         }
     }
 
@@ -207,8 +270,38 @@ final class RunCollector: Sendable {
             }
             file.report.tally = complete
         }
+        if keepPartials, file.report.outcome.failure == nil {
+            file.partial = storedPartial(of: file, strings: state.strings)
+        }
+        file.copies = DedupBatch(width: file.table.width)
         if !state.total.merge(file.table) { state.overflowed = true }
         file.table = GroupTable(width: file.table.width)
         state.files[index] = file
+    }
+
+    /// A verified input's contribution with string values, for the state.
+    private func storedPartial(of file: FileState, strings: StringInterner) -> StoredPartial {
+        let width = file.table.width
+        func cells(_ ids: ArraySlice<UInt64>) -> [StoredPartial.Cell] {
+            ids.enumerated().map { column, cell -> StoredPartial.Cell in
+                if cell == 0 || fileColumns.contains(column) { return .none }
+                if plan.columns[column].isTime { return .time(GroupingPlan.bucketStart(ofCell: cell)) }
+                return .text(strings.string(UInt32(cell)))
+            }
+        }
+        let prefix = file.report.path + ":"
+        func strip(_ samples: [String]) -> [String] {
+            samples.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
+        }
+        return StoredPartial(
+            outcome: file.report.outcome, tally: file.report.tally, salvageable: file.report.salvageable,
+            salvaged: file.report.salvaged, fragmentBytes: file.report.fragmentBytes,
+            badLineSamples: strip(file.report.badLineSamples), warningSamples: strip(file.report.warningSamples),
+            rows: (0..<file.table.count).map { StoredPartial.Row(cells: cells(file.table.key($0)), measures: file.table.measures[$0]) },
+            copies: (0..<file.copies.count).map {
+                StoredPartial.Copy(
+                    key: file.copies.keys[$0], record: file.copies.records[$0],
+                    cells: cells(file.copies.cells[($0 * width)..<(($0 + 1) * width)]))
+            })
     }
 }

@@ -21,6 +21,10 @@ public struct FileReport: Sendable {
     public var badLineSamples: [String] = []
     /// The first lines with each warning, as `file:line: warning`.
     public var warningSamples: [String] = []
+    /// Where this input's contribution came from (always `read` without `--state`).
+    public var origin: FileOrigin = .read
+    /// For an input with the same content as another (`origin == .duplicate`): that input.
+    public var duplicateOf: String?
 
     public init(path: String, outcome: InputOutcome) {
         self.path = path
@@ -29,6 +33,20 @@ public struct FileReport: Sendable {
 
     /// `ok`, `flagged` or `failed`.
     public var status: InputStatus { outcome.status }
+}
+
+/// Where an input's contribution to a run came from.
+public enum FileOrigin: String, Sendable, Codable {
+    /// Read in this run.
+    case read
+    /// From the state: the input is unchanged since it was summarised.
+    case unchanged
+    /// From the state: the same bytes were summarised under another name (a log rotated).
+    case renamed
+    /// From the state: the input is gone (rotated away); its contribution is kept.
+    case history
+    /// Not counted: another input of this run has the same content (`duplicateOf`).
+    case duplicate
 }
 
 /// The run report (`--report`), and the source of the one-line summary on standard error.
@@ -56,9 +74,10 @@ public struct RunReport: Sendable {
         Array(files.filter { $0.status != .failed || $0.salvaged }.flatMap(\.badLineSamples).prefix(BatchDecoder.sampleLimit))
     }
 
-    /// 0 when every input is ok and bad lines are within `--max-bad-lines`, else 2.
+    /// 0 when every input read in this run is ok and bad lines are within `--max-bad-lines`,
+    /// else 2. (An input taken from `--state` was reported when it was read.)
     public var exitCode: Int32 {
-        files.contains { $0.status != .ok } || totals.badLines > maxBadLines ? 2 : 0
+        files.contains { $0.origin == .read && $0.status != .ok } || totals.badLines > maxBadLines ? 2 : 0
     }
 
     /// Inputs with this status.
@@ -69,8 +88,17 @@ public struct RunReport: Sendable {
     /// `tokentally: 3 files (1 failed), 10234 lines: 10000 records, 200 no usage, …`
     public var summaryLine: String {
         var fileNotes: [String] = []
-        if count(.failed) > 0 { fileNotes.append("\(count(.failed)) failed") }
-        if count(.flagged) > 0 { fileNotes.append("\(count(.flagged)) flagged") }
+        let read = files.filter { $0.origin == .read }
+        let failed = read.filter { $0.status == .failed }.count, flagged = read.filter { $0.status == .flagged }.count
+        if failed > 0 { fileNotes.append("\(failed) failed") }
+        if flagged > 0 { fileNotes.append("\(flagged) flagged") }
+        let fromState = files.filter { $0.origin == .unchanged || $0.origin == .renamed || $0.origin == .history }.count
+        let duplicates = files.filter { $0.origin == .duplicate }.count
+        if fromState > 0 || duplicates > 0 {
+            fileNotes.insert("\(files.count - fromState - duplicates) read", at: 0)
+            if fromState > 0 { fileNotes.append("\(fromState) from state") }
+            if duplicates > 0 { fileNotes.append("\(duplicates) duplicate") }
+        }
         let fileText = plural(files.count, "file") + (fileNotes.isEmpty ? "" : " (\(fileNotes.joined(separator: ", ")))")
         var terms = [plural(totals.records, "record"), "\(totals.noUsage) without usage", "\(totals.blankLines) blank"]
         let reasons = zip(BadLineReason.allCases, totals.badLinesByReason).filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }
@@ -93,6 +121,10 @@ public struct RunReport: Sendable {
     public var problemLines: [String] {
         var lines: [String] = []
         for file in files {
+            if let original = file.duplicateOf {
+                lines.append("tokentally: \(file.path): same content as \(original); counted once")
+            }
+            guard file.origin == .read else { continue }  // reported when it was read
             if let failure = file.outcome.failure {
                 var line = "tokentally: \(file.path): failed: \(failure.detail)"
                 if let salvageable = file.salvageable {
@@ -144,6 +176,9 @@ public struct RunReport: Sendable {
                 out.object {
                     out.field("path", file.path)
                     out.field("status", file.status.rawValue)
+                    out.field("origin", file.origin.rawValue)
+                    out.key("duplicate_of")
+                    if let original = file.duplicateOf { out.scalar(JSONText.quote(original)) } else { out.null() }
                     out.field("compression", file.outcome.compression.rawValue)
                     out.field("bytes_read", Int(file.outcome.bytesRead))
                     out.field("bytes_decompressed", Int(file.outcome.bytesDecompressed))
@@ -257,7 +292,7 @@ final class JSONText {
         array(values) { scalar(Self.quote($0)) }
     }
 
-    private func scalar(_ literal: String) {
+    func scalar(_ literal: String) {
         beginValue()
         text += literal
         needsComma = true

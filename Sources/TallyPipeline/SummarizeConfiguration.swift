@@ -41,6 +41,11 @@ public struct SummarizeConfiguration: Sendable {
     public var outputPath: String?
     /// The run report's path (`--report`); nil for none.
     public var reportPath: String?
+    /// The state directory (`--state`): inputs already summarised are not read again, and
+    /// inputs no longer present keep their contribution. Nil for a run from scratch.
+    public var statePath: String?
+    /// With `--state`: drop the contribution of inputs that are gone (`--forget-missing`).
+    public var forgetMissing = false
 
     public init(inputs: [String]) {
         self.inputs = inputs
@@ -49,6 +54,21 @@ public struct SummarizeConfiguration: Sendable {
     /// One decoding thread per core.
     public static var defaultThreads: Int {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Everything that changes what an input contributes (not how fast it is read): a state
+    /// made with other options cannot be reused.
+    public var stateKey: String {
+        var parts = [
+            "by=" + columns.map(\.description).joined(separator: ","),
+            "tz=" + zone.name,
+            "since=" + (window.since.map(String.init) ?? ""),
+            "until=" + (window.until.map(String.init) ?? ""),
+            "dedup=\(dedup)", "salvage=\(salvage)", "max-line-bytes=\(maxLineBytes)", "max-depth=\(maxDepth)",
+        ]
+        parts += overrides.sorted { $0.key.rawValue < $1.key.rawValue }.map { "field \($0.key.rawValue)=\($0.value)" }
+        parts += customFields.sorted { $0.key < $1.key }.map { "field \($0.key)=\($0.value)" }
+        return parts.joined(separator: " ")
     }
 
     /// How group cells are made from records.

@@ -33,6 +33,7 @@ public enum SummarizePipeline {
         case output(OutputError)
         case sumOverflow
         case deduplication(DedupError)
+        case state(RunState.Failure)
 
         public var description: String {
             switch self {
@@ -40,6 +41,7 @@ public enum SummarizePipeline {
             case .output(let error): return error.description
             case .sumOverflow: return "a sum exceeded the 128-bit range; no output was written"
             case .deduplication(let error): return "deduplication failed: \(error)"
+            case .state(let error): return error.description
             }
         }
     }
@@ -56,6 +58,16 @@ public enum SummarizePipeline {
             throw .input(error)
         }
 
+        let state: RunState?
+        do throws(RunState.Failure) {
+            state = try configuration.statePath.map { path throws(RunState.Failure) in
+                try RunState.load(directory: path, options: configuration.stateKey)
+            }
+        } catch {
+            throw .state(error)
+        }
+        let plan = try InputPlan.make(inputs, state: state, forgetMissing: configuration.forgetMissing)
+
         // Open the outputs first: a bad path should fail before hours of reading.
         let output: OutputFile
         let reportOutput: OutputFile?
@@ -67,9 +79,9 @@ public enum SummarizePipeline {
             throw .output(error)
         }
 
-        let (table, report): (SummaryTable?, RunReport)
+        let (table, report, partials): (SummaryTable?, RunReport, [StoredPartial?])
         do {
-            (table, report) = try summarize(inputs, configuration)
+            (table, report, partials) = try summarize(plan, configuration, state: state)
         } catch {
             output.abandon()
             reportOutput?.abandon()
@@ -92,12 +104,38 @@ public enum SummarizePipeline {
             reportOutput?.abandon()
             throw .output(error)
         }
+
+        // The state moves on only once the outputs are in place: a run killed before this
+        // point leaves the previous state, whose next run writes the same outputs again.
+        if let state {
+            var entries = plan.duplicateEntries
+            var newPartials: [FileFingerprint: StoredPartial] = [:]
+            for (entry, partial) in zip(plan.entries, partials) {
+                guard let fingerprint = entry.fingerprint, let partial else { continue }
+                if entry.origin == .read {
+                    // Stored only if the file did not change while it was read.
+                    guard case .file(let path)? = entry.input?.location, FileFingerprint.of(path: path) == fingerprint else { continue }
+                    newPartials[fingerprint] = partial
+                }
+                entries.append(.init(name: entry.name, fingerprint: fingerprint))
+            }
+            entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            do throws(RunState.Failure) {
+                try state.commit(entries: entries, options: configuration.stateKey, newPartials: newPartials)
+            } catch {
+                throw .state(error)
+            }
+        }
         return report
     }
 
     /// Stages 1–4 over `inputs`: the sorted summary and the run report, or a nil table when a
     /// sum overflowed.
-    static func summarize(_ inputs: [InputFile], _ configuration: SummarizeConfiguration) throws(Failure) -> (SummaryTable?, RunReport) {
+    static func summarize(
+        _ plan: InputPlan, _ configuration: SummarizeConfiguration, state: RunState?
+    ) throws(Failure) -> (SummaryTable?, RunReport, [StoredPartial?]) {
+        let entries = plan.entries
+        let toRead = entries.indices.filter { entries[$0].input != nil }
         let threads = max(1, configuration.threads)
         // Two batches per thread keep every thread fed; the cap keeps memory flat for any
         // --threads (one reader cannot fill more anyway).
@@ -105,21 +143,32 @@ public enum SummarizePipeline {
         let queue = BoundedQueue<WorkItem>(capacity: queueCapacity)
         // One reader per decoding thread, but never more than there are inputs: several inputs
         // inflate in parallel (one input's gzip stream cannot be split).
-        let readers = max(1, min(inputs.count, threads))
+        let readers = max(1, min(toRead.count, threads))
         // Enough buffers for every batch that can be in flight: queued, being decoded, being filled.
         let pool = ByteStoragePool(
             capacity: LineFramer.standardCapacity(batchBytes: configuration.batchBytes),
             limit: queueCapacity + threads + readers + 1)
         let collector = RunCollector(
-            files: inputs, plan: configuration.groupingPlan, window: configuration.window, salvage: configuration.salvage)
+            names: entries.map(\.name), plan: configuration.groupingPlan, window: configuration.window,
+            salvage: configuration.salvage, keepPartials: state != nil)
+        // Inputs taken from the state join before any is read.
+        for (index, entry) in entries.enumerated() where entry.input == nil {
+            guard let fingerprint = entry.fingerprint, let state else { continue }
+            do throws(RunState.Failure) {
+                collector.inject(file: index, partial: try state.partial(fingerprint))
+            } catch {
+                throw .state(error)
+            }
+        }
 
         // Stages 1–2 on reader threads of their own, taking inputs in name order.
-        let cursor = InputCursor(inputs: inputs.count, readers: readers)
+        let cursor = InputCursor(inputs: toRead.count, readers: readers)
         let readersDone = DispatchSemaphore(value: 0)
         for number in 0..<readers {
             let reader = Thread {
-                while let index = cursor.next() {
-                    readInput(index, inputs[index], configuration, pool: pool, into: queue)
+                while let next = cursor.next() {
+                    let index = toRead[next]
+                    readInput(index, entries[index].input!, configuration, pool: pool, into: queue)
                 }
                 // The last reader to finish tells every decoding thread that no work is left.
                 if cursor.readerFinished() {
@@ -139,7 +188,7 @@ public enum SummarizePipeline {
             while true {
                 switch queue.take() {
                 case .batch(let file, let sequence, let batch):
-                    let result = worker.decode(batch, fileName: inputs[file].displayName)
+                    let result = worker.decode(batch, fileName: entries[file].name)
                     collector.absorb(
                         file: file, batch: sequence, result: result, table: worker.table,
                         dedupCopies: worker.dedupCopies, strings: worker.keys.strings, translation: &translation)
@@ -156,23 +205,27 @@ public enum SummarizePipeline {
         }
         for _ in 0..<readers { readersDone.wait() }
 
-        let finished: (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool)
+        let finished: (table: GroupTable, strings: StringInterner, files: [FileReport], partials: [StoredPartial?], overflowed: Bool)
         do {
             finished = try collector.finish()
         } catch {
             throw .deduplication(error)
         }
-        let (table, strings, files, collectorOverflowed) = finished
+        let (table, strings, collected, partials, collectorOverflowed) = finished
+        var files = collected
+        for (index, entry) in entries.enumerated() { files[index].origin = entry.origin }
+        files += plan.duplicates
+        files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         var report = RunReport()
         report.files = files
         report.maxBadLines = configuration.maxBadLines
         for file in files { report.totals += file.tally }
-        if collectorOverflowed || overflowed.withLock({ $0 }) { return (nil, report) }
+        if collectorOverflowed || overflowed.withLock({ $0 }) { return (nil, report, partials) }
 
         let summary = SummaryTable(table: table, columns: configuration.columns, strings: strings)
         report.rows = summary.rows.count
         report.cellsExceedingInt64 = SummarySchema.cellsExceedingInt64(summary).map { "row \($0.row + 1): \($0.column)" }
-        return (summary, report)
+        return (summary, report, partials)
     }
 
     /// What the reader thread hands to the decoding threads.

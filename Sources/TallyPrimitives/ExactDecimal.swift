@@ -313,3 +313,25 @@ extension ExactDecimal {
         return .value(ExactDecimal(whole: UInt128(wholePart), fraction: fractionPart), isFractional: isFractional)
     }
 }
+
+/// Stored exactly as text: the whole part, a point, and the 18 fraction digits
+/// (`"12.000000000000000000"`), so no reader rounds it through a double.
+extension ExactDecimal: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].count == Self.fractionDigits, let whole = UInt128(String(parts[0])),
+            let fraction = UInt64(String(parts[1])), fraction < Self.fractionScale
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an exact decimal: \(text)"))
+        }
+        self.init(whole: whole, fraction: fraction)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: Self.fractionDigits - digits.count) + digits
+        var container = encoder.singleValueContainer()
+        try container.encode("\(whole).\(digits)")
+    }
+}

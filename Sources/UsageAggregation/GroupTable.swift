@@ -75,6 +75,13 @@ public struct GroupTable: Sendable {
         return ok
     }
 
+    /// Adds measures summed elsewhere (a stored partial) to the group with these cells; false
+    /// on overflow.
+    public mutating func add(_ other: Measures, cells: UnsafeBufferPointer<UInt64>) -> Bool {
+        let index = groupIndex(cells)
+        return measures[index].merge(other)
+    }
+
     /// Forgets every group, keeping the storage for reuse.
     public mutating func removeAll() {
         guard !measures.isEmpty else { return }

@@ -5,7 +5,7 @@ import UsageDecoding
 ///
 /// Sums are exact and merging is associative and commutative, so the result does not depend
 /// on how records were split between threads or in which order partials were merged.
-public struct Measures: Sendable, Equatable {
+public struct Measures: Sendable, Equatable, Codable {
     /// Records counted.
     public var requests: UInt64 = 0
     public var inputTokens: ExactDecimal = .zero

@@ -13,7 +13,7 @@ public enum LineOutcome {
 
 /// One request's usage, normalised to one meaning per column (PRODUCT.md, "One meaning for
 /// every column"): cached and cache-write tokens are inside input, reasoning inside output.
-public struct UsageRecord: Sendable, Equatable {
+public struct UsageRecord: Sendable, Equatable, Codable {
     public var inputTokens: ExactDecimal = .zero
     public var cachedInputTokens: ExactDecimal = .zero
     public var cacheWriteTokens: ExactDecimal = .zero
@@ -38,7 +38,7 @@ public struct UsageRecord: Sendable, Equatable {
 }
 
 /// Line-level warnings: reported, counted, and never a reason to change the exit code.
-public struct LineWarnings: OptionSet, Sendable, Hashable {
+public struct LineWarnings: OptionSet, Sendable, Hashable, Codable {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 

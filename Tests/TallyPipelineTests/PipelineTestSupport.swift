@@ -25,7 +25,7 @@ struct PipelineRun {
 func runPipeline(
     _ inputs: [String], by: String = "day,model", threads: Int = 2, batchBytes: Int? = nil,
     salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib, dedup: Bool = false,
-    tz: String = "UTC", since: String? = nil, until: String? = nil
+    tz: String = "UTC", since: String? = nil, until: String? = nil, state: String? = nil, forgetMissing: Bool = false
 ) throws -> PipelineRun {
     let scratch = try TemporaryDirectory()
     defer { scratch.remove() }
@@ -47,6 +47,8 @@ func runPipeline(
     configuration.zone = try ZoneRules.named(tz)
     configuration.window = TimeWindow(
         since: try since.map { try bound($0, configuration.zone) }, until: try until.map { try bound($0, configuration.zone) })
+    configuration.statePath = state
+    configuration.forgetMissing = forgetMissing
     configuration.outputPath = scratch.path("out.csv")
     configuration.reportPath = scratch.path("run-report.json")
     let report = try SummarizePipeline.run(configuration)
@@ -75,6 +77,8 @@ func column(_ name: String, customFields: Set<String> = []) throws -> GroupColum
     switch name {
     case "model": return .model
     case "key": return .key
+    case "user": return .user
+    case "provider": return .provider
     case "status": return .status
     case "file": return .file
     default:

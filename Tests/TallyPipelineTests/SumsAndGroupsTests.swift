@@ -28,7 +28,8 @@ import TallyPipeline
         for file in 0..<3 {
             var text = ""
             for index in 1...2000 {
-                let minute = index % 60, hour = index / 60 % 24
+                // Each file's times differ (three copies of one content would count once).
+                let minute = index % 60, hour = (index / 60 + file) % 24
                 let time = "2026-11-28T\(hour < 10 ? "0" : "")\(hour):\(minute < 10 ? "0" : "")\(minute):00Z"
                 text += usageLine(time: time, model: "openai/gpt-4o-mini", input: "\(index)", output: "1", cost: "1e-06") + "\n"
             }
