@@ -257,7 +257,7 @@ final class JSONText {
         array(values) { scalar(Self.quote($0)) }
     }
 
-    private func scalar(_ literal: String) {
+    func scalar(_ literal: String) {
         beginValue()
         text += literal
         needsComma = true
