@@ -70,7 +70,7 @@ struct FieldSuggestions {
                 }
             }
             for field in Self.suggestedFields {
-                if let example = Self.candidate(field, key: key, value: value) {
+                if let example = Self.candidate(field, path: path, key: key, value: value) {
                     let pointer = JSONPointer(tokens: path + [key]).description
                     if seen[field, default: []].insert(pointer).inserted {
                         noUsageCandidates[field, default: [:]][pointer, default: 0] += 1
@@ -94,7 +94,7 @@ struct FieldSuggestions {
         for field in missing { recordsMissing[field, default: 0] += 1 }
         Self.walk(object, path: []) { path, key, value in
             for field in missing {
-                guard let example = Self.candidate(field, key: key, value: value) else { continue }
+                guard let example = Self.candidate(field, path: path, key: key, value: value) else { continue }
                 let pointer = JSONPointer(tokens: path + [key]).description
                 if seen[field, default: []].insert(pointer).inserted {
                     recordCandidates[field, default: [:]][pointer, default: 0] += 1
@@ -160,7 +160,7 @@ struct FieldSuggestions {
             && candidate.names.contains(where: Self.outputNames.contains)
         var reason = readable
             ? "an object of token counts (\(names)) where tokentally does not look"
-            : "looks like token counts (\(names)), but tokentally reads input_tokens or prompt_tokens and output_tokens or completion_tokens (or Gemini's promptTokenCount, candidatesTokenCount): with these names the lines are bad_usage"
+            : "looks like token counts (\(names)), but a usage object needs tokentally's names: input_tokens or prompt_tokens, and output_tokens or completion_tokens (or Gemini's promptTokenCount, candidatesTokenCount); with these names the lines are bad_usage"
         // Try it on the lines without usage kept.
         if let parsed = try? JSONPointer(parsing: pointer) {
             var trial = DecoderConfiguration(overrides: configuration.overrides, customFields: [:], maxDepth: configuration.maxDepth)
@@ -176,8 +176,8 @@ struct FieldSuggestions {
                     }
                 }
             }
-            reason += "; with it, \(records) of \(trialLines.count) sampled lines without usage become records"
-            if badUsage > 0 { reason += " and \(badUsage) bad_usage" }
+            reason += "; tried on the \(trialLines.count) sampled lines without usage: \(records) become records"
+            if badUsage > 0 { reason += ", \(badUsage) bad_usage" }
         }
         return InspectReport.Suggestion(
             flag: "--field usage=\(pointer)", field: "usage", pointer: pointer, reason: reason, lines: candidate.lines)
@@ -229,8 +229,23 @@ struct FieldSuggestions {
         return containers.contains { (object[$0] as? [String: Any]).map(check) ?? false }
     }
 
+    /// Names tokentally reads each field from by default, at every level it searches.
+    static let defaultNames: [String: Set<String>] = [
+        "time": ["timestamp", "ts", "time", "startTime", "request_created_at", "created_at", "created", "createTime"],
+        "model": ["model", "modelVersion"],
+        "key": ["api_key", "key"],
+    ]
+
+    /// Whether tokentally already reads `field` at this path when it finds usage (a default
+    /// name at the root or in a container): proposing it would change nothing.
+    private static func isDefaultLocation(_ field: String, path: [String], key: String) -> Bool {
+        guard defaultNames[field]?.contains(key) == true else { return false }
+        return path.count <= 3 && path.allSatisfy(containers.contains)
+    }
+
     /// An example value when `value` under `key` is a candidate for `field`.
-    private static func candidate(_ field: String, key: String, value: Any) -> String? {
+    private static func candidate(_ field: String, path: [String], key: String, value: Any) -> String? {
+        guard !isDefaultLocation(field, path: path, key: key) else { return nil }
         let name = key.lowercased()
         switch field {
         case "time":

@@ -109,14 +109,14 @@ public struct InspectReport: Sendable {
         let read = files.filter { $0.status != "not_read" }.count
         let scope = complete
             ? "all lines of \(plural(files.count, "input"))"
-            : "the first \(lines) of \(read) of \(plural(files.count, "input")); --all reads everything"
+            : "the first \(plural(lines, "line")), from \(read) of \(plural(files.count, "input")); --all reads everything"
         let badReasons = bad.filter { $0.count > 0 }.map { "\($0.reason) \($0.count)" }.joined(separator: ", ")
         out += "\(plural(lines, "line")) sampled (\(scope)): \(plural(records, "record")), \(noUsage) without usage, "
             + "\(badTotal) bad\(badReasons.isEmpty ? "" : " (\(badReasons))"), \(blank) blank\n"
         if records > 0 { out += "Records are not deduplicated here (summarize drops repeated Claude Code lines).\n" }
 
         out += "\nInputs\n"
-        let pathWidth = min(60, files.map { $0.path.count }.max() ?? 0)
+        let pathWidth = files.map { $0.path.count }.max() ?? 0
         for file in files {
             out += "  " + pad(file.path, pathWidth) + "  " + leftPad(String(file.lines), 7) + " lines  " + file.status + "\n"
             if let problem = file.problem { out += "    \(problem)\n" }
@@ -154,7 +154,17 @@ public struct InspectReport: Sendable {
         }
 
         out += "\nWithout usage (by type)\n"
-        out += noUsageTypes.isEmpty ? "  (none)\n" : "  " + noUsageTypes.map { "\($0.key) \($0.count)" }.joined(separator: ", ") + "\n"
+        if noUsageTypes.isEmpty { out += "  (none)\n" }
+        var typeLine = ""
+        for (index, (type, count)) in noUsageTypes.enumerated() {
+            let item = "\(type) \(count)" + (index < noUsageTypes.count - 1 ? "," : "")
+            if !typeLine.isEmpty && typeLine.count + item.count > 96 {
+                out += "  " + typeLine + "\n"
+                typeLine = ""
+            }
+            typeLine += (typeLine.isEmpty ? "" : " ") + item
+        }
+        if !typeLine.isEmpty { out += "  " + typeLine + "\n" }
 
         out += "\nBad lines\n"
         if badLines.isEmpty { out += "  (none)\n" }
