@@ -19,8 +19,11 @@ import UsageDecoding
 struct FieldSuggestions {
     /// The fields proposed besides `usage`.
     static let suggestedFields = ["time", "model", "key"]
-    /// Lines without usage kept to try a proposed usage pointer on.
+    /// Lines without usage kept to try a proposed usage pointer on, and their bytes at most.
     static let trialLineLimit = 1_000
+    static let trialByteLimit = 16 << 20
+    /// Distinct paths remembered per field (a log whose keys are ids must not grow without bound).
+    static let pathLimit = 10_000
     /// Deepest object path looked at.
     static let maxDepth = 6
 
@@ -50,13 +53,17 @@ struct FieldSuggestions {
     private var examples: [String: String] = [:]
     private var recordsMissing: [String: Int] = [:]
     private var trialLines: [[UInt8]] = []
+    private var trialBytes = 0
 
     // MARK: - Observing
 
     /// A line the decoder found no usage in.
     mutating func observeLineWithoutUsage(_ object: [String: Any], bytes: UnsafeRawBufferPointer) {
         guard !Self.isStreamEvent(object) else { return }
-        if trialLines.count < Self.trialLineLimit { trialLines.append(Array(bytes)) }
+        if trialLines.count < Self.trialLineLimit && trialBytes + bytes.count <= Self.trialByteLimit {
+            trialLines.append(Array(bytes))
+            trialBytes += bytes.count
+        }
         var seenUsage = Set<String>()
         var seen: [String: Set<String>] = [:]
         Self.walk(object, path: []) { path, key, value in
@@ -64,7 +71,7 @@ struct FieldSuggestions {
                 !Self.isSearchedUsage(path + [key], names: names)
             {
                 let pointer = JSONPointer(tokens: path + [key]).description
-                if seenUsage.insert(pointer).inserted {
+                if seenUsage.insert(pointer).inserted, usageCandidates[pointer] != nil || usageCandidates.count < Self.pathLimit {
                     usageCandidates[pointer, default: UsageCandidate()].lines += 1
                     usageCandidates[pointer]?.names = names
                 }
@@ -72,7 +79,9 @@ struct FieldSuggestions {
             for field in Self.suggestedFields {
                 if let example = Self.candidate(field, path: path, key: key, value: value) {
                     let pointer = JSONPointer(tokens: path + [key]).description
-                    if seen[field, default: []].insert(pointer).inserted {
+                    if seen[field, default: []].insert(pointer).inserted,
+                        noUsageCandidates[field]?[pointer] != nil || noUsageCandidates[field, default: [:]].count < Self.pathLimit
+                    {
                         noUsageCandidates[field, default: [:]][pointer, default: 0] += 1
                         if examples[field + pointer] == nil { examples[field + pointer] = example }
                     }
@@ -96,7 +105,9 @@ struct FieldSuggestions {
             for field in missing {
                 guard let example = Self.candidate(field, path: path, key: key, value: value) else { continue }
                 let pointer = JSONPointer(tokens: path + [key]).description
-                if seen[field, default: []].insert(pointer).inserted {
+                if seen[field, default: []].insert(pointer).inserted,
+                    recordCandidates[field]?[pointer] != nil || recordCandidates[field, default: [:]].count < Self.pathLimit
+                {
                     recordCandidates[field, default: [:]][pointer, default: 0] += 1
                     if examples[field + pointer] == nil { examples[field + pointer] = example }
                 }

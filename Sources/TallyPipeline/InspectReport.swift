@@ -116,10 +116,14 @@ public struct InspectReport: Sendable {
         if records > 0 { out += "Records are not deduplicated here (summarize drops repeated Claude Code lines).\n" }
 
         out += "\nInputs\n"
-        let pathWidth = files.map { $0.path.count }.max() ?? 0
-        for file in files {
+        let shownFiles = files.filter { $0.status != "not_read" }
+        let pathWidth = shownFiles.map { $0.path.count }.max() ?? 0
+        for file in shownFiles {
             out += "  " + pad(file.path, pathWidth) + "  " + leftPad(String(file.lines), 7) + " lines  " + file.status + "\n"
             if let problem = file.problem { out += "    \(problem)\n" }
+        }
+        if files.count > shownFiles.count {
+            out += "  … and \(plural(files.count - shownFiles.count, "more input")) not read (the sample was full)\n"
         }
 
         out += "\nShapes\n"
@@ -174,7 +178,11 @@ public struct InspectReport: Sendable {
         }
 
         out += "\nSuggested flags\n"
-        if suggestions.isEmpty { out += "  (none: every line with usage was recognised, and records have their time, model and key)\n" }
+        if suggestions.isEmpty {
+            out += records == 0 && noUsage > 0
+                ? "  (none: no object in the lines without usage looks like token counts)\n"
+                : "  (none: no line looks like unrecognised usage, and most records have a time, model and key)\n"
+        }
         for suggestion in suggestions {
             out += "  \(suggestion.flag)\n      \(plural(suggestion.lines, "sampled line")): \(suggestion.reason)\n"
         }
