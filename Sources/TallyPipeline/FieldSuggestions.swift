@@ -187,7 +187,8 @@ struct FieldSuggestions {
                     }
                 }
             }
-            reason += "; tried on the \(trialLines.count) sampled lines without usage: \(records) become records"
+            let tried = trialLines.count == 1 ? "the 1 sampled line" : "the \(trialLines.count) sampled lines"
+            reason += "; tried on \(tried) without usage: \(records) become\(records == 1 ? "s a record" : " records")"
             if badUsage > 0 { reason += ", \(badUsage) bad_usage" }
         }
         return InspectReport.Suggestion(

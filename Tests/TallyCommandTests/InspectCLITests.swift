@@ -280,6 +280,19 @@ import Testing
         #expect(reason.contains("0 become records, 2 bad_usage"))
     }
 
+    @Test("OpenRouter-style tokens_prompt/tokens_completion at the top: usage= (the line itself), names flagged")
+    func flatCountsWithOtherNames() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        try scratch.write("or.jsonl", "{\"created_at\":\"2026-11-28T10:00:00Z\",\"model\":\"x\",\"tokens_prompt\":10,\"tokens_completion\":5}\n")
+        let report = try inspectJSON(["or.jsonl"], in: scratch.url)
+        let flags = try #require(report["suggested_flags"] as? [[String: Any]])
+        #expect(flags.map { "\($0["flag"]!) \($0["lines"]!)" } == ["--field usage= 1"])
+        let reason = try #require(flags.first?["reason"] as? String)
+        #expect(reason.hasPrefix("looks like token counts (tokens_completion, tokens_prompt), but a usage object needs tokentally's names"))
+        #expect(reason.hasSuffix("tried on the 1 sampled line without usage: 0 become records, 1 bad_usage"))
+    }
+
     @Test("usage where tokentally does not look: usage, time, model and key flags, each with its line count")
     func unrecognisedLog() throws {
         let scratch = try TemporaryDirectory()
