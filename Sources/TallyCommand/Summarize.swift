@@ -168,4 +168,17 @@ func printError(_ line: String) {
     }
 }
 
+/// Writes `text` to standard output, all of it.
+func printOutput(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
+
 extension InflateChoice: ExpressibleByArgument {}

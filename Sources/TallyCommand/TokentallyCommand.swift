@@ -11,7 +11,7 @@ public struct TokentallyCommand: ParsableCommand {
         commandName: "tokentally",
         abstract: "Summarise LLM request logs (JSON Lines, gzip or plain) into usage CSV.",
         version: RunReport.toolVersion,
-        subcommands: [Summarize.self]
+        subcommands: [Summarize.self, Inspect.self]
     )
 
     public init() {}
