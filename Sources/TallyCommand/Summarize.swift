@@ -22,7 +22,12 @@ struct Summarize: ParsableCommand {
             or - (standard input), and writes one CSV row per group.
 
             Exit codes: 0 all inputs ok; 2 outputs written, but an input failed or was flagged, or \
-            bad lines exceed --max-bad-lines; 1 fatal, nothing written; 64 usage error.
+            bad lines exceed --max-bad-lines; 1 fatal, nothing written; 64 usage error; \
+            130 (SIGINT, Ctrl-C) or 143 (SIGTERM) stopped between batches, nothing written, \
+            previous outputs untouched.
+
+            On a terminal, a progress line on standard error shows files and bytes read, speed, \
+            records, elapsed time and ETA (--progress).
             """
     )
 
@@ -85,6 +90,11 @@ struct Summarize: ParsableCommand {
     @Flag(name: [.short, .long], help: "Print nothing on standard error except fatal errors.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Show a progress line on standard error: auto (only on a terminal, not with --quiet), always, or never.",
+        valueName: "auto|always|never"))
+    var progress: ProgressMeter.Mode = .auto
+
     /// The resolved configuration; throws `ValidationError` (exit 64) for bad flags.
     func resolve() throws -> SummarizeConfiguration {
         guard !inputs.isEmpty else {
@@ -113,6 +123,7 @@ struct Summarize: ParsableCommand {
         }
         configuration.outputPath = output == "-" ? nil : output
         configuration.reportPath = report
+        if ProgressMeter.isShown(progress, quiet: quiet) { configuration.progress = ProgressMeter() }
         return configuration
     }
 
@@ -121,10 +132,14 @@ struct Summarize: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try resolve()
+        var configuration = try resolve()
+        configuration.stop = StopRequest.trapping()
         let report: RunReport
         do {
             report = try SummarizePipeline.run(configuration)
+        } catch .interrupted(let signal) {
+            printError("tokentally: \(SummarizePipeline.Failure.interrupted(signal: signal))")
+            throw ExitCode(ExitCodes.interrupted(by: signal))
         } catch {
             printError("tokentally: \(error)")
             throw ExitCode(1)
@@ -152,3 +167,4 @@ func printError(_ line: String) {
 }
 
 extension InflateChoice: ExpressibleByArgument {}
+extension ProgressMeter.Mode: ExpressibleByArgument {}

@@ -41,6 +41,11 @@ public struct SummarizeConfiguration: Sendable {
     public var outputPath: String?
     /// The run report's path (`--report`); nil for none.
     public var reportPath: String?
+    /// The progress line (`--progress`); nil draws none.
+    public var progress: ProgressMeter?
+    /// Set by SIGINT/SIGTERM: the run stops between batches and publishes nothing; nil when
+    /// no signal is trapped.
+    public var stop: StopRequest?
 
     public init(inputs: [String]) {
         self.inputs = inputs

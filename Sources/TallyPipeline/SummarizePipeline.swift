@@ -33,6 +33,8 @@ public enum SummarizePipeline {
         case output(OutputError)
         case sumOverflow
         case deduplication(DedupError)
+        /// SIGINT or SIGTERM stopped the run (exit 128 + the signal).
+        case interrupted(signal: Int32)
 
         public var description: String {
             switch self {
@@ -40,6 +42,7 @@ public enum SummarizePipeline {
             case .output(let error): return error.description
             case .sumOverflow: return "a sum exceeded the 128-bit range; no output was written"
             case .deduplication(let error): return "deduplication failed: \(error)"
+            case .interrupted: return "interrupted, nothing written"
             }
         }
     }
@@ -66,6 +69,8 @@ public enum SummarizePipeline {
         } catch {
             throw .output(error)
         }
+        configuration.progress?.start(totalFiles: inputs.count, totalBytes: ProgressMeter.totalBytes(of: inputs))
+        defer { configuration.progress?.finish() }
 
         let (table, report): (SummaryTable?, RunReport)
         do {
@@ -79,6 +84,11 @@ public enum SummarizePipeline {
             output.abandon()
             reportOutput?.abandon()
             throw .sumOverflow
+        }
+        if let signal = configuration.stop?.signal {
+            output.abandon()
+            reportOutput?.abandon()
+            throw .interrupted(signal: signal)
         }
 
         // Stage 5.
@@ -118,8 +128,9 @@ public enum SummarizePipeline {
         let readersDone = DispatchSemaphore(value: 0)
         for number in 0..<readers {
             let reader = Thread {
-                while let index = cursor.next() {
+                while configuration.stop?.isRequested != true, let index = cursor.next() {
                     readInput(index, inputs[index], configuration, pool: pool, into: queue)
+                    configuration.progress?.fileDone()
                 }
                 // The last reader to finish tells every decoding thread that no work is left.
                 if cursor.readerFinished() {
@@ -139,6 +150,10 @@ public enum SummarizePipeline {
             while true {
                 switch queue.take() {
                 case .batch(let file, let sequence, let batch):
+                    if configuration.stop?.isRequested == true {
+                        batch.release(to: pool)  // stopping: nothing decoded now is published
+                        continue
+                    }
                     let result = worker.decode(batch, fileName: inputs[file].displayName)
                     collector.absorb(
                         file: file, batch: sequence, result: result, table: worker.table,
@@ -146,6 +161,7 @@ public enum SummarizePipeline {
                     worker.table.removeAll()
                     worker.dedupCopies.removeAll()
                     batch.release(to: pool)
+                    configuration.progress?.addRecords(result.tally.records)
                 case .end(let file, let outcome, let batches, let fragmentBytes, let mapping):
                     collector.end(file: file, outcome: outcome, batches: batches, fragmentBytes: fragmentBytes, mapping: mapping)
                 case .finished:
@@ -155,6 +171,7 @@ public enum SummarizePipeline {
             }
         }
         for _ in 0..<readers { readersDone.wait() }
+        if let signal = configuration.stop?.signal { throw .interrupted(signal: signal) }
 
         let finished: (table: GroupTable, strings: StringInterner, files: [FileReport], overflowed: Bool)
         do {
@@ -208,7 +225,16 @@ public enum SummarizePipeline {
 
         // A plain file is mapped and framed in place: no copy out of the page cache.
         if let mapped = MappedFile.plainText(descriptor: source.descriptor, namedGzip: input.isNamedGzip) {
-            MappedFraming.frame(mapped, batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, emit: send)
+            var counted = 0
+            let count = { (end: Int) in
+                configuration.progress?.addBytes(end - counted)
+                counted = end
+            }
+            MappedFraming.frame(mapped, batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes) { batch in
+                if let start = mapped.bytes.baseAddress { count(batch.base - UnsafeRawPointer(start) + batch.byteCount) }
+                send(batch)
+            }
+            count(mapped.bytes.count)
             var outcome = InputOutcome()
             outcome.bytesRead = Int64(mapped.bytes.count)
             outcome.bytesDecompressed = Int64(mapped.bytes.count)
@@ -218,7 +244,8 @@ public enum SummarizePipeline {
 
         var framer = LineFramer(
             batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool, emit: send)
-        let outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
+        var watched = WatchedByteSource(source, progress: configuration.progress, stop: configuration.stop)
+        let outcome = InputReader.read(&watched, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
         let ending = framer.finish(cleanEnd: outcome.failure == nil)
         queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes, mapping: nil))
     }
