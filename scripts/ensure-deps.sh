@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing tokentally needs, when it is missing:
 # zlib's headers (Debian/Ubuntu: zlib1g-dev, also known as libz-dev) and python3
-# (the golden-file oracle), and the time zone files (tzdata). Uses sudo when not run as root.
+# (the golden-file oracle), the time zone files (tzdata), and script(1) and flock(1) for the
+# tests. Uses sudo when not run as root.
 #
 # Also installs Intel ISA-L (libisal-dev, which brings libisal2) when it is missing, so the
 # test suite checks both inflate backends. ISA-L is optional: where it cannot be installed
@@ -17,6 +18,10 @@ fi
 command -v python3 >/dev/null || missing+=(python3)
 # Zone files for --tz (and its tests); the base image may leave them out.
 [ -f /usr/share/zoneinfo/America/New_York ] || [ -n "${TZDIR:-}" ] || missing+=(tzdata)
+# The tests run tokentally under a pseudo-terminal with script(1) (the progress line) and hold
+# a state lock from another process with flock(1); both are util-linux, usually present.
+command -v script >/dev/null || missing+=(bsdutils)
+command -v flock >/dev/null || missing+=(util-linux)
 
 optional=()
 isal_headers=/usr/include/isa-l/igzip_lib.h

@@ -22,7 +22,12 @@ struct Summarize: ParsableCommand {
             or - (standard input), and writes one CSV row per group.
 
             Exit codes: 0 all inputs ok; 2 outputs written, but an input failed or was flagged, or \
-            bad lines exceed --max-bad-lines; 1 fatal, nothing written; 64 usage error.
+            bad lines exceed --max-bad-lines; 1 fatal, nothing written; 64 usage error; \
+            130 (SIGINT, Ctrl-C) or 143 (SIGTERM) stopped between batches, nothing written, \
+            previous outputs untouched.
+
+            On a terminal, a progress line on standard error shows files and bytes read, speed, \
+            records, elapsed time and ETA (--progress).
             """
     )
 
@@ -84,6 +89,11 @@ struct Summarize: ParsableCommand {
     @Flag(help: "With --state: drop the contribution of inputs that are gone.")
     var forgetMissing = false
 
+    @Option(help: ArgumentHelp(
+        "With --state: wait up to this many seconds for another run on the same state to finish (default: exit 75 at once).",
+        valueName: "seconds"))
+    var wait: Double?
+
     @Option(help: ArgumentHelp("Exit with 2 when there are more bad lines than this.", valueName: "n"))
     var maxBadLines: Int = 0
 
@@ -92,6 +102,11 @@ struct Summarize: ParsableCommand {
 
     @Flag(name: [.short, .long], help: "Print nothing on standard error except fatal errors.")
     var quiet = false
+
+    @Option(help: ArgumentHelp(
+        "Show a progress line on standard error: auto (only on a terminal, not with --quiet), always, or never.",
+        valueName: "auto|always|never"))
+    var progress: ProgressMeter.Mode = .auto
 
     /// The resolved configuration; throws `ValidationError` (exit 64) for bad flags.
     func resolve() throws -> SummarizeConfiguration {
@@ -124,12 +139,17 @@ struct Summarize: ParsableCommand {
                 throw ValidationError("--state cannot remember standard input: name files or directories")
             }
             configuration.statePath = state
-        } else if forgetMissing {
-            throw ValidationError("--forget-missing needs --state")
+            if let wait {
+                guard wait >= 0, wait <= 86_400 * 7 else { throw ValidationError("--wait must be between 0 and 604800 seconds") }
+                configuration.stateWait = .milliseconds(Int64(wait * 1000))
+            }
+        } else if forgetMissing || wait != nil {
+            throw ValidationError("\(forgetMissing ? "--forget-missing" : "--wait") needs --state")
         }
         configuration.forgetMissing = forgetMissing
         configuration.outputPath = output == "-" ? nil : output
         configuration.reportPath = report
+        if ProgressMeter.isShown(progress, quiet: quiet) { configuration.progress = ProgressMeter() }
         return configuration
     }
 
@@ -138,10 +158,17 @@ struct Summarize: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try resolve()
+        var configuration = try resolve()
+        configuration.stop = StopRequest.trapping()
         let report: RunReport
         do {
             report = try SummarizePipeline.run(configuration)
+        } catch .interrupted(let signal) {
+            printError("tokentally: \(SummarizePipeline.Failure.interrupted(signal: signal))")
+            throw ExitCode(ExitCodes.interrupted(by: signal))
+        } catch .locked(let error) {
+            printError("tokentally: \(error)")
+            throw ExitCode(error.exitCode)
         } catch {
             printError("tokentally: \(error)")
             throw ExitCode(1)
@@ -182,3 +209,4 @@ func printOutput(_ text: String) {
 }
 
 extension InflateChoice: ExpressibleByArgument {}
+extension ProgressMeter.Mode: ExpressibleByArgument {}

@@ -46,6 +46,14 @@ public struct SummarizeConfiguration: Sendable {
     public var statePath: String?
     /// With `--state`: drop the contribution of inputs that are gone (`--forget-missing`).
     public var forgetMissing = false
+    /// With `--state`: how long to wait for another run holding the state (`--wait`); nil
+    /// fails at once (exit 75).
+    public var stateWait: Duration?
+    /// The progress line (`--progress`); nil draws none.
+    public var progress: ProgressMeter?
+    /// Set by SIGINT/SIGTERM: the run stops between batches and publishes nothing; nil when
+    /// no signal is trapped.
+    public var stop: StopRequest?
 
     public init(inputs: [String]) {
         self.inputs = inputs

@@ -34,6 +34,10 @@ public enum SummarizePipeline {
         case sumOverflow
         case deduplication(DedupError)
         case state(RunState.Failure)
+        /// Another run holds the state (exit 75), or its lock file cannot be made (exit 1).
+        case locked(StateLockError)
+        /// SIGINT or SIGTERM stopped the run (exit 128 + the signal).
+        case interrupted(signal: Int32)
 
         public var description: String {
             switch self {
@@ -42,6 +46,8 @@ public enum SummarizePipeline {
             case .sumOverflow: return "a sum exceeded the 128-bit range; no output was written"
             case .deduplication(let error): return "deduplication failed: \(error)"
             case .state(let error): return error.description
+            case .locked(let error): return error.description
+            case .interrupted: return "interrupted, nothing written"
             }
         }
     }
@@ -58,6 +64,16 @@ public enum SummarizePipeline {
             throw .input(error)
         }
 
+        // One run at a time per state, held until this function returns.
+        let lock: StateLock?
+        do throws(StateLockError) {
+            lock = try configuration.statePath.map { path throws(StateLockError) in
+                try StateLock.acquire(directory: path, wait: configuration.stateWait)
+            }
+        } catch {
+            throw .locked(error)
+        }
+        defer { lock?.release() }
         let state: RunState?
         do throws(RunState.Failure) {
             state = try configuration.statePath.map { path throws(RunState.Failure) in
@@ -78,6 +94,9 @@ public enum SummarizePipeline {
         } catch {
             throw .output(error)
         }
+        let reading = plan.entries.compactMap(\.input)
+        configuration.progress?.start(totalFiles: reading.count, totalBytes: ProgressMeter.totalBytes(of: reading))
+        defer { configuration.progress?.finish() }
 
         let (table, report, partials): (SummaryTable?, RunReport, [StoredPartial?])
         do {
@@ -91,6 +110,11 @@ public enum SummarizePipeline {
             output.abandon()
             reportOutput?.abandon()
             throw .sumOverflow
+        }
+        if let signal = configuration.stop?.signal {
+            output.abandon()
+            reportOutput?.abandon()
+            throw .interrupted(signal: signal)
         }
 
         // Stage 5.
@@ -166,9 +190,10 @@ public enum SummarizePipeline {
         let readersDone = DispatchSemaphore(value: 0)
         for number in 0..<readers {
             let reader = Thread {
-                while let next = cursor.next() {
+                while configuration.stop?.isRequested != true, let next = cursor.next() {
                     let index = toRead[next]
                     readInput(index, entries[index].input!, configuration, pool: pool, into: queue)
+                    configuration.progress?.fileDone()
                 }
                 // The last reader to finish tells every decoding thread that no work is left.
                 if cursor.readerFinished() {
@@ -188,6 +213,10 @@ public enum SummarizePipeline {
             while true {
                 switch queue.take() {
                 case .batch(let file, let sequence, let batch):
+                    if configuration.stop?.isRequested == true {
+                        batch.release(to: pool)  // stopping: nothing decoded now is published
+                        continue
+                    }
                     let result = worker.decode(batch, fileName: entries[file].name)
                     collector.absorb(
                         file: file, batch: sequence, result: result, table: worker.table,
@@ -195,6 +224,7 @@ public enum SummarizePipeline {
                     worker.table.removeAll()
                     worker.dedupCopies.removeAll()
                     batch.release(to: pool)
+                    configuration.progress?.addRecords(result.tally.records)
                 case .end(let file, let outcome, let batches, let fragmentBytes, let mapping):
                     collector.end(file: file, outcome: outcome, batches: batches, fragmentBytes: fragmentBytes, mapping: mapping)
                 case .finished:
@@ -204,6 +234,7 @@ public enum SummarizePipeline {
             }
         }
         for _ in 0..<readers { readersDone.wait() }
+        if let signal = configuration.stop?.signal { throw .interrupted(signal: signal) }
 
         let finished: (table: GroupTable, strings: StringInterner, files: [FileReport], partials: [StoredPartial?], overflowed: Bool)
         do {
@@ -261,7 +292,16 @@ public enum SummarizePipeline {
 
         // A plain file is mapped and framed in place: no copy out of the page cache.
         if let mapped = MappedFile.plainText(descriptor: source.descriptor, namedGzip: input.isNamedGzip) {
-            MappedFraming.frame(mapped, batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, emit: send)
+            var counted = 0
+            let count = { (end: Int) in
+                configuration.progress?.addBytes(end - counted)
+                counted = end
+            }
+            MappedFraming.frame(mapped, batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes) { batch in
+                if let start = mapped.bytes.baseAddress { count(batch.base - UnsafeRawPointer(start) + batch.byteCount) }
+                send(batch)
+            }
+            count(mapped.bytes.count)
             var outcome = InputOutcome()
             outcome.bytesRead = Int64(mapped.bytes.count)
             outcome.bytesDecompressed = Int64(mapped.bytes.count)
@@ -271,7 +311,8 @@ public enum SummarizePipeline {
 
         var framer = LineFramer(
             batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool, emit: send)
-        let outcome = InputReader.read(&source, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
+        var watched = WatchedByteSource(source, progress: configuration.progress, stop: configuration.stop)
+        let outcome = InputReader.read(&watched, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
         let ending = framer.finish(cleanEnd: outcome.failure == nil)
         queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes, mapping: nil))
     }
