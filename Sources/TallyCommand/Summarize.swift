@@ -34,38 +34,13 @@ struct Summarize: ParsableCommand {
     @Argument(help: ArgumentHelp("Log files, directories, or - for standard input.", valueName: "input"))
     var inputs: [String] = []
 
-    @Option(help: ArgumentHelp(
-        "Group columns, comma-separated: hour, day, week, month, model, provider, key, user, status, file, or a custom --field name.",
-        valueName: "columns"))
-    var by: String = "day,model"
-
-    @Option(help: ArgumentHelp(
-        "Time zone of the hour/day/week/month columns and of --since/--until: an IANA name (America/New_York), UTC, or +HH:MM. TZ is not used.",
-        valueName: "zone"))
-    var tz: String = "UTC"
-
-    @Option(help: ArgumentHelp(
-        "Keep records at or after this time: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (in --tz), or RFC 3339 with Z or an offset.",
-        valueName: "time"))
-    var since: String?
-
-    @Option(help: ArgumentHelp(
-        "Keep records before this time (same forms as --since); records without a time are left out when either is given.",
-        valueName: "time"))
-    var until: String?
+    @OptionGroup var shaping: ShapingOptions
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output.", valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp("Write the run report (JSON) here.", valueName: "file"))
     var report: String?
-
-    @Option(
-        name: .customLong("field"),
-        help: ArgumentHelp(
-            "NAME=/json/pointer: read a built-in field (time, model, provider, key, user, status, id, usage, cost) from there, or define a custom column NAME. Repeatable.",
-            valueName: "name=pointer"))
-    var fields: [String] = []
 
     @Option(help: ArgumentHelp("Decoding threads (default: one per core).", valueName: "n"))
     var threads: Int?
@@ -74,12 +49,6 @@ struct Summarize: ParsableCommand {
         "Inflate gzip with zlib, isal (Intel ISA-L, faster), or auto: ISA-L when installed, else zlib. Same results with each.",
         valueName: "zlib|isal|auto"))
     var inflate: InflateChoice = .auto
-
-    @Flag(help: "Count the complete lines before the damage in failed inputs (flagged as salvaged).")
-    var salvage = false
-
-    @Flag(help: "Keep one record per request id across all inputs (the copy with the most output tokens, at its earliest time). Claude Code lines are always deduplicated.")
-    var dedup = false
 
     @Option(help: ArgumentHelp(
         "Remember what each input contributed in DIR: the next run reads only new or changed inputs, and inputs that are gone keep their contribution (docs/state.md).",
@@ -97,9 +66,6 @@ struct Summarize: ParsableCommand {
     @Option(help: ArgumentHelp("Exit with 2 when there are more bad lines than this.", valueName: "n"))
     var maxBadLines: Int = 0
 
-    @Option(help: ArgumentHelp("Longest line decoded, in bytes; longer lines are bad lines.", valueName: "bytes"))
-    var maxLineBytes: Int = SummarizeConfiguration(inputs: []).maxLineBytes
-
     @Flag(name: [.short, .long], help: "Print nothing on standard error except fatal errors.")
     var quiet = false
 
@@ -114,21 +80,13 @@ struct Summarize: ParsableCommand {
             throw ValidationError("no input given: name files or directories, or - for standard input")
         }
         var configuration = SummarizeConfiguration(inputs: inputs)
-        try FieldOptions.apply(fields, to: &configuration)
-        configuration.columns = try FieldOptions.columns(by, customFields: Set(configuration.customFields.keys))
-        try TimeOptions.apply(tz: tz, since: since, until: until, to: &configuration)
+        try shaping.apply(to: &configuration)
         if let threads {
             guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
             configuration.threads = threads
         }
         guard maxBadLines >= 0 else { throw ValidationError("--max-bad-lines must be 0 or more") }
         configuration.maxBadLines = maxBadLines
-        guard (1...(1 << 30)).contains(maxLineBytes) else {
-            throw ValidationError("--max-line-bytes must be between 1 and 1073741824")
-        }
-        configuration.maxLineBytes = maxLineBytes
-        configuration.salvage = salvage
-        configuration.dedup = dedup
         do {
             configuration.inflate = try inflate.resolve()
         } catch {

@@ -18,6 +18,8 @@ struct InputPlan {
         var origin: FileOrigin
         /// Nil for standard input and files that could not be fingerprinted (read, not stored).
         var fingerprint: FileFingerprint?
+        /// The state holding the entry's partial, when not the run's own (`merge`).
+        var source: RunState?
     }
 
     /// The counted entries, sorted by name: the collector's inputs.
@@ -26,6 +28,35 @@ struct InputPlan {
     var duplicates: [FileReport] = []
     /// What the next manifest must name besides the counted entries: the duplicates' names.
     var duplicateEntries: [RunState.Manifest.Entry] = []
+
+    /// The plan of `tokentally merge`: every entry of every state, each fingerprint once (under
+    /// its first name in name order), nothing read.
+    static func merging(_ states: [RunState]) -> InputPlan {
+        var candidates: [Entry] = []
+        for state in states {
+            for entry in state.entries {
+                candidates.append(Entry(name: entry.name, input: nil, origin: .merged, fingerprint: entry.fingerprint, source: state))
+            }
+        }
+        candidates.sort {
+            $0.name == $1.name ? $0.fingerprint! < $1.fingerprint! : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
+        var plan = InputPlan()
+        var seen: [FileFingerprint: String] = [:]
+        for candidate in candidates {
+            let fingerprint = candidate.fingerprint!
+            if let original = seen[fingerprint] {
+                var report = FileReport(path: candidate.name, outcome: InputOutcome())
+                report.origin = .duplicate
+                report.duplicateOf = original
+                if candidate.name != original { plan.duplicates.append(report) }  // one file seen by two hosts: silent
+                continue
+            }
+            seen[fingerprint] = candidate.name
+            plan.entries.append(candidate)
+        }
+        return plan
+    }
 
     /// The plan for `inputs` (sorted by name, as discovered), with the state if any.
     static func make(

@@ -47,6 +47,8 @@ public enum FileOrigin: String, Sendable, Codable {
     case history
     /// Not counted: another input of this run has the same content (`duplicateOf`).
     case duplicate
+    /// From a state directory given to `tokentally merge`.
+    case merged
 }
 
 /// The run report (`--report`), and the source of the one-line summary on standard error.
@@ -92,7 +94,7 @@ public struct RunReport: Sendable {
         let failed = read.filter { $0.status == .failed }.count, flagged = read.filter { $0.status == .flagged }.count
         if failed > 0 { fileNotes.append("\(failed) failed") }
         if flagged > 0 { fileNotes.append("\(flagged) flagged") }
-        let fromState = files.filter { $0.origin == .unchanged || $0.origin == .renamed || $0.origin == .history }.count
+        let fromState = files.filter { [.unchanged, .renamed, .history, .merged].contains($0.origin) }.count
         let duplicates = files.filter { $0.origin == .duplicate }.count
         if fromState > 0 || duplicates > 0 {
             fileNotes.insert("\(files.count - fromState - duplicates) read", at: 0)

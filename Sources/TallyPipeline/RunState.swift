@@ -243,11 +243,13 @@ public struct RunState: Sendable {
             do { data = try encoder.encode(partial) } catch { throw Failure(description: "cannot encode a partial: \(error)") }
             try Self.writeAtomically(data, to: partialsDirectory + "/" + fingerprint.fileName, directory: partialsDirectory)
         }
+        CrashPoint.afterPartials.reach()
         let manifest = Manifest(stateVersion: Self.version, tool: RunReport.toolVersion, options: options, entries: entries)
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data: Data
         do { data = try encoder.encode(manifest) } catch { throw Failure(description: "cannot encode the manifest: \(error)") }
         try Self.writeAtomically(data, to: manifestPath, directory: directory)
+        CrashPoint.afterManifest.reach()
 
         // Partials nobody names any more.
         let named = Set(entries.map(\.fingerprint.fileName))

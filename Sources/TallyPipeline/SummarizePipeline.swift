@@ -83,7 +83,74 @@ public enum SummarizePipeline {
             throw .state(error)
         }
         let plan = try InputPlan.make(inputs, state: state, forgetMissing: configuration.forgetMissing)
+        let (report, partials) = try produce(plan, configuration, state: state)
+        CrashPoint.afterOutputs.reach()
 
+        // The state moves on only once the outputs are in place: a run killed before this
+        // point leaves the previous state, whose next run writes the same outputs again.
+        if let state {
+            var entries = plan.duplicateEntries
+            var newPartials: [FileFingerprint: StoredPartial] = [:]
+            for (entry, partial) in zip(plan.entries, partials) {
+                guard let fingerprint = entry.fingerprint, let partial else { continue }
+                if entry.origin == .read {
+                    // Stored only if the file did not change while it was read.
+                    guard case .file(let path)? = entry.input?.location, FileFingerprint.of(path: path) == fingerprint else { continue }
+                    newPartials[fingerprint] = partial
+                }
+                entries.append(.init(name: entry.name, fingerprint: fingerprint))
+            }
+            entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            do throws(RunState.Failure) {
+                try state.commit(entries: entries, options: configuration.stateKey, newPartials: newPartials)
+            } catch {
+                throw .state(error)
+            }
+        }
+        return report
+    }
+
+    /// `tokentally merge`: the summary over every input that any of the state directories
+    /// `paths` remembers, each content once (the same fingerprint seen by two hosts counts
+    /// once), from the stored partials alone; writes the outputs like ``run(_:)``. Every state
+    /// must have been made with `configuration`'s options.
+    public static func merge(states paths: [String], _ configuration: SummarizeConfiguration) throws(Failure) -> RunReport {
+        var locks: [StateLock] = []
+        defer { for lock in locks { lock.release() } }
+        var states: [RunState] = []
+        var seen = Set<String>()
+        for path in paths {
+            // A state named twice is one state (and its lock cannot be taken twice).
+            guard seen.insert(URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path).inserted else { continue }
+            guard FileManager.default.fileExists(atPath: path + "/manifest.json") else {
+                throw .state(RunState.Failure(description: "\(path) is not a tokentally state directory (no manifest.json)"))
+            }
+            do throws(StateLockError) {
+                locks.append(try StateLock.acquire(directory: path, wait: configuration.stateWait))
+            } catch {
+                throw .locked(error)
+            }
+            do throws(RunState.Failure) {
+                let state = try RunState.load(directory: path, options: configuration.stateKey)
+                guard state.optionsMatch else {
+                    throw RunState.Failure(description:
+                        "\(path) was made with other options (\(state.storedOptions ?? "?")); merge it with those options "
+                        + "(this merge asks \(configuration.stateKey))")
+                }
+                states.append(state)
+            } catch {
+                throw .state(error)
+            }
+        }
+        let plan = InputPlan.merging(states)
+        return try produce(plan, configuration, state: nil).report
+    }
+
+    /// Runs stages 1–4 for `plan` and writes the outputs atomically; returns the report and
+    /// each entry's partial (with `state`).
+    private static func produce(
+        _ plan: InputPlan, _ configuration: SummarizeConfiguration, state: RunState?
+    ) throws(Failure) -> (report: RunReport, partials: [StoredPartial?]) {
         // Open the outputs first: a bad path should fail before hours of reading.
         let output: OutputFile
         let reportOutput: OutputFile?
@@ -118,6 +185,7 @@ public enum SummarizePipeline {
         }
 
         // Stage 5.
+        CrashPoint.beforeOutputs.reach()
         do {
             try CSVSummaryWriter.write(table, to: output)
             try reportOutput?.write(report.json)
@@ -128,29 +196,7 @@ public enum SummarizePipeline {
             reportOutput?.abandon()
             throw .output(error)
         }
-
-        // The state moves on only once the outputs are in place: a run killed before this
-        // point leaves the previous state, whose next run writes the same outputs again.
-        if let state {
-            var entries = plan.duplicateEntries
-            var newPartials: [FileFingerprint: StoredPartial] = [:]
-            for (entry, partial) in zip(plan.entries, partials) {
-                guard let fingerprint = entry.fingerprint, let partial else { continue }
-                if entry.origin == .read {
-                    // Stored only if the file did not change while it was read.
-                    guard case .file(let path)? = entry.input?.location, FileFingerprint.of(path: path) == fingerprint else { continue }
-                    newPartials[fingerprint] = partial
-                }
-                entries.append(.init(name: entry.name, fingerprint: fingerprint))
-            }
-            entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            do throws(RunState.Failure) {
-                try state.commit(entries: entries, options: configuration.stateKey, newPartials: newPartials)
-            } catch {
-                throw .state(error)
-            }
-        }
-        return report
+        return (report, partials)
     }
 
     /// Stages 1–4 over `inputs`: the sorted summary and the run report, or a nil table when a
@@ -177,9 +223,9 @@ public enum SummarizePipeline {
             salvage: configuration.salvage, keepPartials: state != nil)
         // Inputs taken from the state join before any is read.
         for (index, entry) in entries.enumerated() where entry.input == nil {
-            guard let fingerprint = entry.fingerprint, let state else { continue }
+            guard let fingerprint = entry.fingerprint, let source = entry.source ?? state else { continue }
             do throws(RunState.Failure) {
-                collector.inject(file: index, partial: try state.partial(fingerprint))
+                collector.inject(file: index, partial: try source.partial(fingerprint))
             } catch {
                 throw .state(error)
             }

@@ -160,3 +160,66 @@ import Testing
         #expect(run.report.problemLines.contains { $0.contains("same content as") })
     }
 }
+
+/// `tokentally merge`: hosts' states summed from their partials alone, each content once.
+@Suite struct MergePipelineTests {
+    func configuration(_ by: String = "day,model", output: String) throws -> SummarizeConfiguration {
+        var configuration = SummarizeConfiguration(inputs: [])
+        configuration.columns = try by.split(separator: ",").map { try column(String($0)) }
+        configuration.outputPath = output
+        return configuration
+    }
+
+    @Test func twoHostsEqualOneRunOverAllTheirFiles() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        // Host A has a and b; host B has c and the same bytes as b (a log both collected).
+        let a = StatePipelineTests.log(day: 26, lines: 30, seed: 1)
+        let b = StatePipelineTests.log(day: 27, lines: 30, seed: 2)
+        let c = StatePipelineTests.log(day: 28, lines: 30, seed: 3)
+        _ = try scratch.write("hostA/logs/a.jsonl", a)
+        _ = try scratch.write("hostA/logs/b.jsonl", b)
+        _ = try scratch.write("hostB/logs/c.jsonl", c)
+        _ = try scratch.write("hostB/logs/b-copy.jsonl", b)
+        _ = try scratch.write("all/a.jsonl", a)
+        _ = try scratch.write("all/b.jsonl", b)
+        _ = try scratch.write("all/c.jsonl", c)
+        _ = try runPipeline([scratch.path("hostA/logs")], state: scratch.path("hostA/state"))
+        _ = try runPipeline([scratch.path("hostB/logs")], state: scratch.path("hostB/state"))
+        // Host A's log is rotated away afterwards: the state still has it.
+        try FileManager.default.removeItem(atPath: scratch.path("hostA/logs/a.jsonl"))
+
+        let merged = try SummarizePipeline.merge(
+            states: [scratch.path("hostA/state"), scratch.path("hostB/state")], configuration(output: scratch.path("merged.csv")))
+        let expected = try runPipeline([scratch.path("all")])
+        #expect(try String(contentsOfFile: scratch.path("merged.csv"), encoding: .utf8) == expected.csv)
+        #expect(merged.totals == expected.report.totals)
+        #expect(merged.files.filter { $0.origin == .duplicate }.map { $0.duplicateOf ?? "" } == [scratch.path("hostA/logs/b.jsonl")])
+
+        // The same state twice, or merged with itself, doubles nothing.
+        _ = try SummarizePipeline.merge(
+            states: [scratch.path("hostA/state"), scratch.path("hostA/state")], configuration(output: scratch.path("twice.csv")))
+        let hostA = try runPipeline([scratch.path("all/a.jsonl"), scratch.path("all/b.jsonl")])
+        #expect(try String(contentsOfFile: scratch.path("twice.csv"), encoding: .utf8) == hostA.csv)
+    }
+
+    @Test func statesOfOtherOptionsAreRefused() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        _ = try scratch.write("logs/a.jsonl", StatePipelineTests.log(day: 26, lines: 3, seed: 1))
+        _ = try runPipeline([scratch.path("logs")], by: "day,model", state: scratch.path("state"))
+        do {
+            _ = try SummarizePipeline.merge(states: [scratch.path("state")], configuration("month", output: scratch.path("m.csv")))
+            Issue.record("a state of other options was merged")
+        } catch {
+            #expect("\(error)".contains("was made with other options"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("m.csv")))
+        do {
+            _ = try SummarizePipeline.merge(states: [scratch.path("logs")], configuration(output: scratch.path("m.csv")))
+            Issue.record("a directory without a manifest was merged")
+        } catch {
+            #expect("\(error)".contains("is not a tokentally state directory"))
+        }
+    }
+}
