@@ -72,8 +72,12 @@ import Testing
             try folder.write("app-2026-11-\(day).jsonl", Self.log(day: day, lines: 30 + night, seed: UInt64(day)))
             if night >= 2 { try folder.remove("app-2026-11-\(day - 3).jsonl") }
             if night >= 1 { try folder.append("app-2026-11-\(day - 1).jsonl", Self.log(day: day - 1, lines: 5, seed: UInt64(100 + day))) }
-            if night == 3 { try folder.copy("app-2026-11-\(day).jsonl", as: "copy-of-\(day).jsonl") }
-            if night == 5 { try folder.copy("app-2026-11-\(day - 1).jsonl", as: "app-2026-11-\(day - 1).jsonl.bak.jsonl") }
+            // …and one log copied under a second name (tonight's, or on odd nights yesterday's grown one).
+            if night % 2 == 0 {
+                try folder.copy("app-2026-11-\(day).jsonl", as: "copy-of-\(day).jsonl")
+            } else {
+                try folder.copy("app-2026-11-\(day - 1).jsonl", as: "app-2026-11-\(day - 1).jsonl.bak.jsonl")
+            }
 
             let nightly = try runPipeline([folder.logs], by: "day,model", state: folder.state)
             let scratch = try runPipeline([folder.archive], by: "day,model")
@@ -85,11 +89,20 @@ import Testing
             var expected = ["app-2026-11-\(day).jsonl"]
             if night == 0 { expected.insert("app-2026-11-20.jsonl", at: 0) } else { expected.insert("app-2026-11-\(day - 1).jsonl", at: 0) }
             #expect(read == expected, "night \(night)")
-            let history = nightly.report.files.filter { $0.origin == .history }.count
-            #expect(history == max(0, night - 1), "night \(night)")
-            if night == 3 {
-                #expect(nightly.report.files.first { $0.path.hasSuffix("copy-of-\(day).jsonl") }?.origin == .duplicate)
+            // History: every log rotated away, unless a copy of its bytes is still there (then
+            // that copy counts, under its own name).
+            let present = try FileManager.default.contentsOfDirectory(atPath: folder.logs).map {
+                try Data(contentsOf: URL(fileURLWithPath: folder.logs + "/" + $0))
             }
+            let gone = try FileManager.default.contentsOfDirectory(atPath: folder.archive).filter {
+                !FileManager.default.fileExists(atPath: folder.logs + "/" + $0)
+            }
+            let expectedHistory = try gone.filter { !present.contains(try Data(contentsOf: URL(fileURLWithPath: folder.archive + "/" + $0))) }
+            let history = nightly.report.files.filter { $0.origin == .history }.count
+            #expect(history == expectedHistory.count, "night \(night)")
+            #expect(night < 3 || history >= 1)
+            let copy = night % 2 == 0 ? "copy-of-\(day).jsonl" : "app-2026-11-\(day - 1).jsonl.bak.jsonl"
+            #expect(nightly.report.files.first { $0.path.hasSuffix(copy) }?.origin == .duplicate, "night \(night)")
         }
     }
 
