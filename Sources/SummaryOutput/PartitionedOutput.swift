@@ -184,14 +184,16 @@ public struct PartitionedOutput {
     }
 
     /// Writes every partition of `table` with `write` into a temporary part file, syncs it, and
-    /// then renames them all into place together with `others` (the run report). Returns the
-    /// directory names written, in value order.
+    /// then renames them all into place, in value order, then `others` (the run report, written
+    /// by the caller; synced before the first rename too). `renamed(n)` is called after the
+    /// n-th rename (from 0), for crash tests. Returns the directory names written, in value order.
     @discardableResult
     public func write(
         _ table: SummaryTable, alongside others: [OutputFile] = [],
         with write: (SummaryTable, OutputFile) throws(OutputError) -> Void = { table, output throws(OutputError) in
             try CSVSummaryWriter.write(table, to: output)
-        }
+        },
+        renamed: (Int) -> Void = { _ in }
     ) throws(OutputError) -> [String] {
         let parts = try Self.partitions(of: table, by: column)
         var made: [String] = []
@@ -208,8 +210,14 @@ public struct PartitionedOutput {
                 // may hold open files.
                 try output.seal()
             }
+            for other in others { try other.seal() }
             if !made.isEmpty { Self.syncDirectory(directory) }
-            try OutputFile.commit(outputs + others)
+            // Everything is on disk: from here on only renames, each partition atomic.
+            for (index, output) in outputs.enumerated() {
+                try output.commit()
+                renamed(index)
+            }
+            try OutputFile.commit(others)
         } catch {
             for output in outputs + others { output.abandon() }
             for path in made.reversed() { rmdir(path) }  // only ever empty here

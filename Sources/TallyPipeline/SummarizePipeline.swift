@@ -194,7 +194,9 @@ public enum SummarizePipeline {
         do {
             if let dataset {
                 try reportOutput?.write(report.json)
-                try dataset.write(table, alongside: reportOutput.map { [$0] } ?? [])
+                try dataset.write(table, alongside: reportOutput.map { [$0] } ?? [], renamed: { index in
+                    if index == 0 { CrashPoint.afterFirstPartition.reach() }
+                })
                 return (report, partials)
             }
             try CSVSummaryWriter.write(table, to: output)

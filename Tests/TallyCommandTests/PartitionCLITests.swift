@@ -180,3 +180,36 @@ private func run(_ program: String, _ arguments: [String]) throws -> (status: In
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
+
+/// A crash while the partitions are renamed into place leaves each partition whole, old or new;
+/// the next run writes what an uninterrupted run writes.
+@Suite struct PartitionCrashTests {
+    @Test(arguments: ["before-outputs", "after-first-partition"])
+    func killedWhileWriting(_ point: String) throws {
+        let scratch = try TemporaryDirectory()
+        let night1 = usageLine(time: "2026-11-28T10:00:00Z", input: 1, output: 1) + "\n"
+            + usageLine(time: "2026-11-29T10:00:00Z", input: 2, output: 2) + "\n"
+        try scratch.write("logs/a.jsonl", night1)
+        #expect(try tokentally(["summarize", "logs", "--partition-by", "day", "-o", "out"], in: scratch.url).status == 0)
+        let old28 = try scratch.read("out/day=2026-11-28/part-0.csv")
+        let old29 = try scratch.read("out/day=2026-11-29/part-0.csv")
+        // Both days change (a copy of a.jsonl would count once: same content).
+        try scratch.write("logs/b.jsonl", usageLine(time: "2026-11-28T11:00:00Z", input: 10, output: 1) + "\n"
+            + usageLine(time: "2026-11-29T11:00:00Z", input: 20, output: 2) + "\n")
+        let killed = try tokentally(
+            ["summarize", "logs", "--partition-by", "day", "-o", "out"], in: scratch.url,
+            environment: ["TOKENTALLY_TEST_KILL_AT": point])
+        #expect(killed.status == 9 || killed.status == 128 + 9, "killed by SIGKILL (\(killed.status))")
+        let new28 = "model,\(PartitionCLITests.measures)\nopenai/gpt-4o,2,11,0,0,2,0,13,\n"
+        let new29 = "model,\(PartitionCLITests.measures)\nopenai/gpt-4o,2,22,0,0,4,0,26,\n"
+        #expect(try scratch.read("out/day=2026-11-28/part-0.csv") == (point == "before-outputs" ? old28 : new28))
+        #expect(try scratch.read("out/day=2026-11-29/part-0.csv") == old29)
+        let again = try tokentally(["summarize", "logs", "--partition-by", "day", "-o", "out"], in: scratch.url)
+        #expect(again.status == 0)
+        #expect(try scratch.read("out/day=2026-11-28/part-0.csv") == new28)
+        #expect(try scratch.read("out/day=2026-11-29/part-0.csv") == new29)
+        // The killed run's temporary files may stay (hidden, and not *.csv); nothing else.
+        let files = try scratch.names("out/day=2026-11-29").filter { !$0.hasPrefix(".part-0.csv.tmp-") }
+        #expect(files == ["part-0.csv"])
+    }
+}
