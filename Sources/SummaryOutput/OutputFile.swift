@@ -39,6 +39,8 @@ public final class OutputFile {
     private var prepared = false
     /// Set when ``commit()`` succeeded.
     private var committed = false
+    /// Cleared when the descriptor is closed (by ``seal()``, or when the output is finished).
+    private var descriptorOpen = true
     static let bufferCapacity = 1 << 16
 
     /// Standard output.
@@ -113,6 +115,21 @@ public final class OutputFile {
         for output in outputs { try output.publish() }
     }
 
+    /// Flushes, syncs and closes the output now, ahead of ``commit(_:)``, which then only
+    /// renames it: for many outputs committed together (the partitions of a dataset) without
+    /// holding a descriptor open for each. After it, the output can only be committed or
+    /// abandoned.
+    public func seal() throws(OutputError) {
+        try prepare()
+        if temporaryPath != nil { closeDescriptor() }
+    }
+
+    private func closeDescriptor() {
+        guard descriptorOpen else { return }
+        descriptorOpen = false
+        close(descriptor)
+    }
+
     /// Flushes and syncs the temporary file; the output can then only be published.
     private func prepare() throws(OutputError) {
         if committed || prepared { return }
@@ -142,7 +159,7 @@ public final class OutputFile {
             committed = true
             return
         }
-        close(descriptor)
+        closeDescriptor()
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -160,7 +177,7 @@ public final class OutputFile {
         guard !finished else { return }
         finished = true
         guard let temporaryPath else { return }
-        close(descriptor)
+        closeDescriptor()
         unlink(temporaryPath)
     }
 

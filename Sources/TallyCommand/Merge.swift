@@ -29,8 +29,10 @@ struct Merge: ParsableCommand {
 
     @OptionGroup var shaping: ShapingOptions
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output; with --partition-by, the dataset's directory.", valueName: "file"))
     var output: String?
+
+    @OptionGroup var partitioning: PartitionOptions
 
     @Option(help: ArgumentHelp("Write the run report (JSON) here.", valueName: "file"))
     var report: String?
@@ -51,6 +53,7 @@ struct Merge: ParsableCommand {
         }
         configuration.outputPath = output == "-" ? nil : output
         configuration.reportPath = report
+        try partitioning.apply(to: &configuration)
         return configuration
     }
 

@@ -36,8 +36,10 @@ struct Summarize: ParsableCommand {
 
     @OptionGroup var shaping: ShapingOptions
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output; with --partition-by, the dataset's directory.", valueName: "file"))
     var output: String?
+
+    @OptionGroup var partitioning: PartitionOptions
 
     @Option(help: ArgumentHelp("Write the run report (JSON) here.", valueName: "file"))
     var report: String?
@@ -107,6 +109,7 @@ struct Summarize: ParsableCommand {
         configuration.forgetMissing = forgetMissing
         configuration.outputPath = output == "-" ? nil : output
         configuration.reportPath = report
+        try partitioning.apply(to: &configuration)
         if ProgressMeter.isShown(progress, quiet: quiet) { configuration.progress = ProgressMeter() }
         return configuration
     }

@@ -12,6 +12,8 @@ import Darwin
 enum CrashPoint: String {
     /// Everything summed, nothing written yet.
     case beforeOutputs = "before-outputs"
+    /// `--partition-by`: the first partition is renamed into place, the others not yet.
+    case afterFirstPartition = "after-first-partition"
     /// The outputs are in place; the state is as before.
     case afterOutputs = "after-outputs"
     /// The new partials are written; the manifest is the old one.

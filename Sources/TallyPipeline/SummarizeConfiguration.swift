@@ -39,6 +39,11 @@ public struct SummarizeConfiguration: Sendable {
     public var batchBytes: Int = LineFramer.defaultBatchBytes
     /// The summary's path (`-o`); nil for standard output.
     public var outputPath: String?
+    /// With a column, `outputPath` is a directory that gets a Hive-style dataset, one
+    /// directory of rows per value of this column, which must be one of `columns`
+    /// (`--partition-by`; see ``PartitionedOutput``). Not part of ``stateKey``: it changes
+    /// where rows go, not what they are.
+    public var partitionColumn: GroupColumn?
     /// The run report's path (`--report`); nil for none.
     public var reportPath: String?
     /// The state directory (`--state`): inputs already summarised are not read again, and

@@ -154,8 +154,13 @@ public enum SummarizePipeline {
         // Open the outputs first: a bad path should fail before hours of reading.
         let output: OutputFile
         let reportOutput: OutputFile?
+        let dataset: PartitionedOutput?
         do {
-            output = try configuration.outputPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
+            dataset = try configuration.partitionColumn.map { column throws(OutputError) in
+                try PartitionedOutput(directory: configuration.outputPath ?? ".", column: column)
+            }
+            output = try dataset != nil ? OutputFile.standardOutput()  // not written to
+                : configuration.outputPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
                 ?? OutputFile.standardOutput()
             reportOutput = try configuration.reportPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
         } catch {
@@ -187,6 +192,13 @@ public enum SummarizePipeline {
         // Stage 5.
         CrashPoint.beforeOutputs.reach()
         do {
+            if let dataset {
+                try reportOutput?.write(report.json)
+                try dataset.write(table, alongside: reportOutput.map { [$0] } ?? [], renamed: { index in
+                    if index == 0 { CrashPoint.afterFirstPartition.reach() }
+                })
+                return (report, partials)
+            }
             try CSVSummaryWriter.write(table, to: output)
             try reportOutput?.write(report.json)
             // Both on disk before either replaces its previous file.
