@@ -2,7 +2,8 @@
 # Installs what building and testing tokentally needs, when it is missing:
 # zlib's headers (Debian/Ubuntu: zlib1g-dev, also known as libz-dev) and python3
 # (the golden-file oracle), the time zone files (tzdata), and script(1) and flock(1) for the
-# tests. Uses sudo when not run as root.
+# tests. Uses sudo when not run as root. Also DuckDB's Python package (pip), for the
+# DuckDB type test.
 #
 # Also installs Intel ISA-L (libisal-dev, which brings libisal2) when it is missing, so the
 # test suite checks both inflate backends. ISA-L is optional: where it cannot be installed
@@ -29,16 +30,37 @@ if [ -z "${TOKENTALLY_SKIP_ISAL:-}" ] && ! { [ -f "$isal_headers" ] && ldconfig 
   optional+=(libisal-dev)
 fi
 
-[ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ] && exit 0
+# DuckDB's Python package, for the test that loads every output format in DuckDB and checks
+# the types it infers (Tests/Oracles/duckdb_types.py). Optional: without it that test is
+# skipped with the reason. Installed after the apt packages (it needs python3 and pip).
+ensure_duckdb() {
+  python3 -c "import duckdb" 2>/dev/null && return 0
+  [ -n "${TOKENTALLY_SKIP_DUCKDB:-}" ] && return 0
+  if ! python3 -m pip --version >/dev/null 2>&1 && command -v apt-get >/dev/null; then
+    # Debian's python3 comes without pip.
+    $sudo apt-get install -y -qq python3-pip >/dev/null 2>&1 || true
+  fi
+  echo "ensure-deps: installing duckdb with pip (optional: the DuckDB type test)" >&2
+  # Debian 12's pip refuses to install into the system python (PEP 668) unless told to.
+  python3 -m pip install --quiet --disable-pip-version-check duckdb 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages duckdb 2>/dev/null \
+    || echo "ensure-deps: could not install duckdb: the DuckDB type test will be skipped" >&2
+}
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ]; then
+  ensure_duckdb
+  exit 0
+fi
+
 if ! command -v apt-get >/dev/null; then
   if [ ${#missing[@]} -gt 0 ]; then
     echo "ensure-deps: please install: ${missing[*]} (no apt-get here)" >&2
     exit 1
   fi
   echo "ensure-deps: ISA-L (libisal) not found and no apt-get here: tokentally will inflate with zlib" >&2
+  ensure_duckdb
   exit 0
 fi
 
@@ -60,3 +82,4 @@ if [ ${#optional[@]} -gt 0 ]; then
     echo "ensure-deps: could not install ${optional[*]}: tokentally will inflate with zlib" >&2
   fi
 fi
+ensure_duckdb
