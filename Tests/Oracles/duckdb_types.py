@@ -123,6 +123,39 @@ def check(connection, name, reader, header, rows, datatypes):
                 fail("%s: row %d, %s: DuckDB read %r, the CSV holds %r" % (where, number + 1, header[index], value, cell))
 
 
+def check_partitions(connection, scratch):
+    """docs/bi.md's partitioned dataset: DIR/day=YYYY-MM-DD/part-0.csv without the day column,
+    read with hive_partitioning, gives day as DATE and the unpartitioned file's values. Built
+    here from the unpartitioned CSV (summary-0 is --by day,model)."""
+    with open(os.path.join(scratch, "summary-0.csv"), newline="", encoding="utf-8") as file:
+        table = list(csv.reader(file))
+    header, rows = table[0], table[1:]
+    root = os.path.join(scratch, "partitioned")
+    parts = {}
+    for row in rows:
+        if row[0] == "":
+            continue  # a record without time: no day directory to put it in
+        parts.setdefault(row[0], []).append(row[1:])
+    for day, part in parts.items():
+        directory = os.path.join(root, "day=" + day)
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, "part-0.csv"), "w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow(header[1:])
+            writer.writerows(part)
+    reader = "read_csv('%s/*/*.csv', hive_partitioning = true)" % root
+    described = dict((column[0], column[1]) for column in connection.sql("DESCRIBE SELECT * FROM " + reader).fetchall())
+    if described.get("day") != "DATE":
+        fail("partitions: day is %s, expected DATE" % described.get("day"))
+    if described.get("requests") != "BIGINT" or described.get("model") != "VARCHAR":
+        fail("partitions: requests %s, model %s" % (described.get("requests"), described.get("model")))
+    got = connection.sql("SELECT strftime(day, '%%Y-%%m-%%d'), model, requests FROM %s ORDER BY ALL" % reader).fetchall()
+    expected = sorted((row[0], row[1], int(row[2])) for row in rows if row[0] != "")
+    if sorted((d, m or "", r) for d, m, r in got) != expected:
+        fail("partitions: the rows differ from the unpartitioned CSV's")
+    return 1
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokentally", required=True)
@@ -158,6 +191,7 @@ def main():
         for name, path in paths.items():
             check(connection, "%s %s" % (" ".join(arguments), name), READERS[name].format(path=path), header, rows, datatypes)
             checked += 1
+    checked += check_partitions(connection, options.scratch)
     if failures:
         print("duckdb_types: %d failures" % len(failures), file=sys.stderr)
         sys.exit(1)
