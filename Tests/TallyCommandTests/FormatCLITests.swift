@@ -121,6 +121,20 @@ import Testing
         #expect(try scratch.names() == ["clean.jsonl"])
     }
 
+    @Test("merge takes --format and writes the sidecar too")
+    func mergeFormats() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        _ = try scratch.write("h1/a.jsonl", usageLine(input: 10, output: 5) + "\n")
+        #expect(try tokentally(["summarize", "h1", "--state", "s1", "-o", "one.csv"], in: scratch.url).status == 0)
+        let merged = try tokentally(["merge", "s1", "--format", "jsonl"], in: scratch.url)
+        #expect(merged.status == 0)
+        #expect(merged.stdout.hasPrefix(#"{"day":"2026-11-28","model":"openai/gpt-4o","requests":1,"input_tokens":10,"#))
+        #expect(try tokentally(["merge", "s1", "--format", "tsv", "-o", "all.tsv"], in: scratch.url).status == 0)
+        #expect(try scratch.read("all.tsv-metadata.json").contains(#""url": "all.tsv""#))
+        #expect(try scratch.read("one.csv-metadata.json").contains(#""primaryKey": ["day", "model"]"#))
+    }
+
     @Test("tokentally schema: custom fields, tsv, excel-eu, without reading any log")
     func schemaCommand() throws {
         let scratch = try TemporaryDirectory()
