@@ -3,7 +3,7 @@
 # zlib's headers (Debian/Ubuntu: zlib1g-dev, also known as libz-dev) and python3
 # (the golden-file oracle), the time zone files (tzdata), and script(1) and flock(1) for the
 # tests. Uses sudo when not run as root. Also DuckDB's Python package (pip), for the
-# DuckDB type test.
+# DuckDB type test (TOKENTALLY_SKIP_DUCKDB=1 leaves it out; the test is then skipped).
 #
 # Also installs Intel ISA-L (libisal-dev, which brings libisal2) when it is missing, so the
 # test suite checks both inflate backends. ISA-L is optional: where it cannot be installed
@@ -38,7 +38,9 @@ ensure_duckdb() {
   [ -n "${TOKENTALLY_SKIP_DUCKDB:-}" ] && return 0
   if ! python3 -m pip --version >/dev/null 2>&1 && command -v apt-get >/dev/null; then
     # Debian's python3 comes without pip.
-    $sudo apt-get install -y -qq python3-pip >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip >/dev/null 2>&1 \
+      || { $sudo apt-get update -qq >/dev/null 2>&1 \
+           && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip >/dev/null 2>&1; } || true
   fi
   echo "ensure-deps: installing duckdb with pip (optional: the DuckDB type test)" >&2
   # Debian 12's pip refuses to install into the system python (PEP 668) unless told to.
