@@ -41,6 +41,12 @@ public struct OutputFormat: Sendable, Equatable {
     public static let jsonl = OutputFormat(.jsonl)
     public static let table = OutputFormat(.table)
 
+    /// The delimited writer's dialect for csv (either dialect) and tsv.
+    var delimitedDialect: DelimitedSummaryWriter.Dialect {
+        if format == .tsv { return .tsv }
+        return dialect == .excelEU ? .excelEU : .csv
+    }
+
     /// The path of the schema sidecar for an output written to `path` (CSVW's
     /// `FILE-metadata.json` convention), or nil when this format has none.
     public func sidecarPath(for path: String) -> String? {
@@ -53,10 +59,8 @@ public enum SummaryWriter {
     /// Writes the whole table (header or first line included) to `output`.
     public static func write(_ table: SummaryTable, as format: OutputFormat, to output: OutputFile) throws(OutputError) {
         switch format.format {
-        case .csv:
-            try DelimitedSummaryWriter(format.dialect == .excelEU ? .excelEU : .csv).write(table, to: output)
-        case .tsv:
-            try DelimitedSummaryWriter(.tsv).write(table, to: output)
+        case .csv, .tsv:
+            try DelimitedSummaryWriter(format.delimitedDialect).write(table, to: output)
         case .jsonl:
             try JSONLinesSummaryWriter.write(table, to: output)
         case .table:
@@ -67,8 +71,7 @@ public enum SummaryWriter {
     /// The text of a table in `format` (for tests and small outputs).
     public static func render(_ table: SummaryTable, as format: OutputFormat) -> String {
         switch format.format {
-        case .csv: return DelimitedSummaryWriter(format.dialect == .excelEU ? .excelEU : .csv).render(table)
-        case .tsv: return DelimitedSummaryWriter(.tsv).render(table)
+        case .csv, .tsv: return DelimitedSummaryWriter(format.delimitedDialect).render(table)
         case .jsonl: return JSONLinesSummaryWriter.render(table)
         case .table: return TableSummaryWriter.render(table)
         }

@@ -97,20 +97,13 @@ public enum SchemaSidecar {
 }
 
 /// A JSON value with ordered object keys, written deterministically.
-indirect enum JSONValue: Equatable {
+indirect enum JSONValue {
     case string(String)
     case integer(Int)
     case bool(Bool)
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
-
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        var left = "", right = ""
-        lhs.append(to: &left, indent: "")
-        rhs.append(to: &right, indent: "")
-        return left == right
-    }
 
     /// Appends the value: objects one key per line, arrays of scalars on one line.
     func append(to text: inout String, indent: String) {
