@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "TallyPipeline",
                 "LogInput",
+                "SummaryOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

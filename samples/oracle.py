@@ -673,11 +673,23 @@ def csv_field(text):
     return text
 
 
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
+
+
+def neutralised(text, column):
+    """docs/schema.md, Spreadsheet safety: a log's string that starts a formula gets a '."""
+    if column in ("hour", "day", "week", "month", "file") or text == "":
+        return text
+    if text[0] in "=+-@\t\r" and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def render(groups, columns):
     out = [",".join(columns + MEASURES)]
     for key in sorted(groups, key=sort_key):
         sums = groups[key]
-        cells = ["" if part is None else part[1] for part in key]
+        cells = [neutralised("" if part is None else part[1], column) for part, column in zip(key, columns)]
         cells += [str(int(sums["requests"]))]
         cells += [number_text(sums[name]) for name in MEASURES[1:-1]]
         cells += [number_text(sums["cost_usd"]) if sums["costed"] else ""]

@@ -68,10 +68,10 @@ install_packages() {
 }
 install_packages
 
-# Python's duckdb for the DuckDB check of partitioned datasets (Tests/Oracles/check-hive-dataset.py).
+# Python's duckdb for the DuckDB checks (Tests/Oracles/check-hive-dataset.py, duckdb_types.py).
 # A system Python refuses pip installs without --break-system-packages (PEP 668).
 if [ -z "${TOKENTALLY_SKIP_DUCKDB:-}" ] && command -v python3 >/dev/null && ! python3 -c 'import duckdb' 2>/dev/null; then
-  echo "ensure-deps: installing Python's duckdb (optional: the DuckDB check of partitioned datasets)" >&2
+  echo "ensure-deps: installing Python's duckdb (optional: the DuckDB checks of output types and partitioned datasets)" >&2
   if ! python3 -m pip --version >/dev/null 2>&1 && command -v apt-get >/dev/null; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -79,5 +79,5 @@ if [ -z "${TOKENTALLY_SKIP_DUCKDB:-}" ] && command -v python3 >/dev/null && ! py
   fi
   python3 -m pip install -q duckdb >/dev/null 2>&1 \
     || python3 -m pip install -q --break-system-packages duckdb >/dev/null 2>&1 \
-    || echo "ensure-deps: could not install duckdb: the DuckDB check of partitioned datasets is cancelled" >&2
+    || echo "ensure-deps: could not install duckdb: the DuckDB checks are skipped" >&2
 fi

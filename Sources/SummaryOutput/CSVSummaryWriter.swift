@@ -6,11 +6,9 @@ public enum SummarySchema {
     /// The schema version written in reports and sidecars.
     public static let version = 1
 
-    /// Measure columns after the group columns, exactly in this order.
-    public static let measureColumns = [
-        "requests", "input_tokens", "cached_input_tokens", "cache_write_tokens",
-        "output_tokens", "reasoning_tokens", "total_tokens", "cost_usd",
-    ]
+    /// Measure columns after the group columns, exactly in this order (names of ``measures``,
+    /// which also gives their types and units).
+    public static let measureColumns = measures.map(\.name)
 
     /// The header: group columns in `--by` order, then the measures.
     public static func header(columns: [GroupColumn]) -> [String] {
@@ -77,75 +75,25 @@ public enum SummarySchema {
 }
 
 /// Stage 5: writes a ``SummaryTable`` as CSV (RFC 4180): UTF-8, `\n` line ends, a header
-/// always (also with no rows), fields quoted only when they hold `,`, `"`, `\r` or `\n`.
+/// always (also with no rows), fields quoted only when they hold `,`, `"`, `\r` or `\n`, and a
+/// log's string that a spreadsheet would run as a formula neutralised (``SpreadsheetSafety``).
 ///
-/// Rows are assembled as bytes in one reused buffer: a summary may have millions of rows.
+/// The default format; ``DelimitedSummaryWriter`` writes it and the other delimited dialects.
 public enum CSVSummaryWriter {
     /// Writes the header and every row to `output`.
     public static func write(_ table: SummaryTable, to output: OutputFile) throws(OutputError) {
-        var line: [UInt8] = []
-        line.reserveCapacity(512)
-        appendHeader(table.columns, to: &line)
-        try output.write(line)
-        for row in table.rows {
-            line.removeAll(keepingCapacity: true)
-            appendRow(row, columns: table.columns, to: &line)
-            try output.write(line)
-        }
+        try DelimitedSummaryWriter(.csv).write(table, to: output)
     }
 
     /// The CSV text of a table (for tests and small outputs).
     public static func render(_ table: SummaryTable) -> String {
-        var bytes: [UInt8] = []
-        appendHeader(table.columns, to: &bytes)
-        for row in table.rows { appendRow(row, columns: table.columns, to: &bytes) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func appendHeader(_ columns: [GroupColumn], to bytes: inout [UInt8]) {
-        for (index, name) in SummarySchema.header(columns: columns).enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            appendField(name, to: &bytes)
-        }
-        bytes.append(0x0A)
-    }
-
-    /// One row with its `\n`: group values, then measures.
-    static func appendRow(_ row: SummaryRow, columns: [GroupColumn], to bytes: inout [UInt8]) {
-        for (value, column) in zip(row.groupValues, columns) {
-            if case .text(let text) = value {
-                appendField(text, to: &bytes)
-            } else {
-                SummarySchema.appendGroupCell(value, column: column, to: &bytes)
-            }
-            bytes.append(UInt8(ascii: ","))
-        }
-        for index in SummarySchema.measureColumns.indices {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            SummarySchema.appendMeasure(index, of: row.measures, to: &bytes)
-        }
-        bytes.append(0x0A)
-    }
-
-    /// Appends a text field, quoted only when it must be.
-    static func appendField(_ cell: String, to bytes: inout [UInt8]) {
-        let needsQuotes = cell.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else {
-            bytes.append(contentsOf: cell.utf8)
-            return
-        }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in cell.utf8 {
-            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-            bytes.append(byte)
-        }
-        bytes.append(UInt8(ascii: "\""))
+        DelimitedSummaryWriter(.csv).render(table)
     }
 
     /// A field, quoted (with `"` doubled) only when it must be.
     public static func quoted(_ cell: String) -> String {
         var bytes: [UInt8] = []
-        appendField(cell, to: &bytes)
+        DelimitedSummaryWriter(.csv).appendField(cell, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -29,7 +29,9 @@ struct Merge: ParsableCommand {
 
     @OptionGroup var shaping: ShapingOptions
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output; with --partition-by, the dataset's directory.", valueName: "file"))
+    @OptionGroup var outputOptions: OutputOptions
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the summary here (atomically) instead of standard output; csv and tsv get a schema sidecar FILE-metadata.json; with --partition-by, the dataset's directory.", valueName: "file"))
     var output: String?
 
     @OptionGroup var partitioning: PartitionOptions
@@ -52,6 +54,7 @@ struct Merge: ParsableCommand {
             configuration.stateWait = .milliseconds(Int64(wait * 1000))
         }
         configuration.outputPath = output == "-" ? nil : output
+        try outputOptions.apply(to: &configuration)
         configuration.reportPath = report
         try partitioning.apply(to: &configuration)
         return configuration

@@ -23,6 +23,9 @@ struct PartitionOptions: ParsableArguments {
         guard configuration.outputPath != nil else {
             throw ValidationError("--partition-by needs -o DIR: the directory that holds the partitions")
         }
+        guard configuration.format == .csv, configuration.dialect == .rfc4180 else {
+            throw ValidationError("--partition-by writes CSV part files: it cannot be combined with --format or --csv-dialect")
+        }
         configuration.partitionColumn = column
     }
 }

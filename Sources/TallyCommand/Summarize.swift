@@ -19,7 +19,8 @@ struct Summarize: ParsableCommand {
         abstract: "Sum tokens, requests and cost by day, model, key or any field.",
         discussion: """
             Reads files, directories (recursively: *.jsonl, *.ndjson, *.json, each optionally .gz) \
-            or - (standard input), and writes one CSV row per group.
+            or - (standard input), and writes one row per group: CSV (default), TSV, JSON Lines, \
+            or an aligned table on a terminal (--format).
 
             Exit codes: 0 all inputs ok; 2 outputs written, but an input failed or was flagged, or \
             bad lines exceed --max-bad-lines; 1 fatal, nothing written; 64 usage error; \
@@ -36,7 +37,9 @@ struct Summarize: ParsableCommand {
 
     @OptionGroup var shaping: ShapingOptions
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the CSV here (atomically) instead of standard output; with --partition-by, the dataset's directory.", valueName: "file"))
+    @OptionGroup var outputOptions: OutputOptions
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the summary here (atomically) instead of standard output; csv and tsv get a schema sidecar FILE-metadata.json; with --partition-by, the dataset's directory.", valueName: "file"))
     var output: String?
 
     @OptionGroup var partitioning: PartitionOptions
@@ -108,6 +111,7 @@ struct Summarize: ParsableCommand {
         }
         configuration.forgetMissing = forgetMissing
         configuration.outputPath = output == "-" ? nil : output
+        try outputOptions.apply(to: &configuration)
         configuration.reportPath = report
         try partitioning.apply(to: &configuration)
         if ProgressMeter.isShown(progress, quiet: quiet) { configuration.progress = ProgressMeter() }

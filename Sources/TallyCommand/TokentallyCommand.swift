@@ -12,7 +12,7 @@ public struct TokentallyCommand: ParsableCommand {
         commandName: "tokentally",
         abstract: "Summarise LLM request logs (JSON Lines, gzip or plain) into usage CSV.",
         version: RunReport.toolVersion,
-        subcommands: [Summarize.self, Inspect.self, Merge.self]
+        subcommands: [Summarize.self, Inspect.self, Merge.self, Schema.self]
     )
 
     public init() {}

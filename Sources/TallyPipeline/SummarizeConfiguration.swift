@@ -1,5 +1,6 @@
 import LineFraming
 import LogInput
+import SummaryOutput
 import TallyPrimitives
 import UsageAggregation
 import UsageDecoding
@@ -44,6 +45,12 @@ public struct SummarizeConfiguration: Sendable {
     /// (`--partition-by`; see ``PartitionedOutput``). Not part of ``stateKey``: it changes
     /// where rows go, not what they are.
     public var partitionColumn: GroupColumn?
+    /// The summary's form (`--format`): csv, tsv, jsonl or table. The command line resolves
+    /// "no --format" (table on a terminal, else csv) before this point.
+    public var format: SummaryFormat = .csv
+    /// How CSV cells are written (`--csv-dialect`): RFC 4180, or excel-eu (`;`, decimal comma,
+    /// BOM). Only with `format` csv.
+    public var dialect: CSVDialect = .rfc4180
     /// The run report's path (`--report`); nil for none.
     public var reportPath: String?
     /// The state directory (`--state`): inputs already summarised are not read again, and
@@ -62,6 +69,15 @@ public struct SummarizeConfiguration: Sendable {
 
     public init(inputs: [String]) {
         self.inputs = inputs
+    }
+
+    /// The format and dialect together.
+    public var outputFormat: OutputFormat { OutputFormat(format, dialect: dialect) }
+
+    /// Where the CSVW schema sidecar goes: next to `-o FILE` for csv and tsv
+    /// (`FILE-metadata.json`); nil for standard output and the other formats.
+    public var sidecarPath: String? {
+        outputPath.flatMap { outputFormat.sidecarPath(for: $0) }
     }
 
     /// One decoding thread per core.

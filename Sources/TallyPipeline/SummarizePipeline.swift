@@ -155,6 +155,7 @@ public enum SummarizePipeline {
         let output: OutputFile
         let reportOutput: OutputFile?
         let dataset: PartitionedOutput?
+        let sidecarOutput: OutputFile?
         do {
             dataset = try configuration.partitionColumn.map { column throws(OutputError) in
                 try PartitionedOutput(directory: configuration.outputPath ?? ".", column: column)
@@ -163,8 +164,15 @@ public enum SummarizePipeline {
                 : configuration.outputPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
                 ?? OutputFile.standardOutput()
             reportOutput = try configuration.reportPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
+            // A dataset's part files carry no sidecar of their own (yet): the schema is `tokentally schema`'s.
+            sidecarOutput = dataset != nil ? nil
+                : try configuration.sidecarPath.map { path throws(OutputError) in try OutputFile.atomic(path: path) }
         } catch {
             throw .output(error)
+        }
+        let outputs = [output] + [reportOutput, sidecarOutput].compactMap { $0 }
+        func abandonOutputs() {
+            for file in outputs { file.abandon() }
         }
         let reading = plan.entries.compactMap(\.input)
         configuration.progress?.start(totalFiles: reading.count, totalBytes: ProgressMeter.totalBytes(of: reading))
@@ -174,18 +182,15 @@ public enum SummarizePipeline {
         do {
             (table, report, partials) = try summarize(plan, configuration, state: state)
         } catch {
-            output.abandon()
-            reportOutput?.abandon()
+            abandonOutputs()
             throw error
         }
         guard let table else {
-            output.abandon()
-            reportOutput?.abandon()
+            abandonOutputs()
             throw .sumOverflow
         }
         if let signal = configuration.stop?.signal {
-            output.abandon()
-            reportOutput?.abandon()
+            abandonOutputs()
             throw .interrupted(signal: signal)
         }
 
@@ -199,13 +204,16 @@ public enum SummarizePipeline {
                 })
                 return (report, partials)
             }
-            try CSVSummaryWriter.write(table, to: output)
+            try SummaryWriter.write(table, as: configuration.outputFormat, to: output)
             try reportOutput?.write(report.json)
-            // Both on disk before either replaces its previous file.
-            try OutputFile.commit([output] + (reportOutput.map { [$0] } ?? []))
+            if let sidecarOutput, let path = configuration.outputPath {
+                let name = path.split(separator: "/").last.map(String.init) ?? path
+                try sidecarOutput.write(SchemaSidecar.json(columns: table.columns, format: configuration.outputFormat, url: name))
+            }
+            // All on disk before any replaces its previous file.
+            try OutputFile.commit(outputs)
         } catch {
-            output.abandon()
-            reportOutput?.abandon()
+            abandonOutputs()
             throw .output(error)
         }
         return (report, partials)

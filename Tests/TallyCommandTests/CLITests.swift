@@ -47,7 +47,7 @@ import Testing
         #expect(result.stdout == "")
         #expect(result.stderr == "")
         #expect(try scratch.read("out.csv") == Self.cleanCSV)
-        #expect(try scratch.names() == ["clean.jsonl", "out.csv", "run.report"])
+        #expect(try scratch.names() == ["clean.jsonl", "out.csv", "out.csv-metadata.json", "run.report"])
     }
 
     @Test("- reads standard input")
@@ -211,7 +211,7 @@ import Testing
         let lines = result.stderrLines
         #expect(lines.contains { $0.hasPrefix("tokentally: b.jsonl.gz: failed") })
         #expect(lines.last?.hasPrefix("tokentally: 2 files (1 failed),") == true)
-        #expect(try scratch.names() == ["a.jsonl", "b.jsonl.gz", "out.csv"])
+        #expect(try scratch.names() == ["a.jsonl", "b.jsonl.gz", "out.csv", "out.csv-metadata.json"])
     }
 
     @Test("a flagged input (junk after the gzip member): exit 2, its records counted")

@@ -104,7 +104,8 @@ import Testing
         #expect(parts.status == 0, "\(parts.stderr)")
         // Everything below the scratch directory: the logs, the single file, and the dataset.
         let all = FileManager.default.enumerator(atPath: scratch.path)!.allObjects.compactMap { $0 as? String }.sorted()
-        let outside = all.filter { !$0.hasPrefix("sandbox/out/") && !["logs", "logs/a.jsonl", "single.csv", "sandbox", "sandbox/out"].contains($0) }
+        let known = ["logs", "logs/a.jsonl", "single.csv", "single.csv-metadata.json", "sandbox", "sandbox/out"]
+        let outside = all.filter { !$0.hasPrefix("sandbox/out/") && !known.contains($0) }
         #expect(outside == [])
         let partitions = try scratch.names("sandbox/out")
         #expect(partitions.count == models.count)
