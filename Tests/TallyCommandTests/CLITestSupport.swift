@@ -52,11 +52,15 @@ struct ProcessResult {
 /// Runs `tokentally ARGS…` in `directory`, standard input from `stdinPath` (or /dev/null),
 /// with `environment` added to this process's; stdout and stderr go to files, so neither is
 /// a terminal.
+///
+/// With `shell`, `arguments` go to `executable` (a shell) instead, to set limits or build a
+/// pipeline around the binary.
 func tokentally(
-    _ arguments: [String], in directory: URL, stdinPath: String? = nil, environment: [String: String] = [:]
+    _ arguments: [String], in directory: URL, stdinPath: String? = nil, environment: [String: String] = [:],
+    shell: Bool = false, executable: String = "/bin/sh"
 ) throws -> ProcessResult {
     let process = Process()
-    process.executableURL = try tokentallyExecutable()
+    process.executableURL = shell ? URL(fileURLWithPath: executable) : try tokentallyExecutable()
     process.arguments = arguments
     process.currentDirectoryURL = directory
     if !environment.isEmpty {

@@ -368,3 +368,41 @@ import Testing
         #expect(samples[0].hasPrefix("bad.jsonl:2: bad_usage: "))
     }
 }
+
+/// Faults of the machine rather than of the input: each ends with the right exit code, one
+/// clear line, no temporary file left, and the previous outputs intact.
+@Suite struct MachineFaultTests {
+    /// A file-size limit hit while the summary is written (as a full disk would be): exit 1,
+    /// one line naming the file, nothing left behind.
+    @Test func fileSizeLimitWhileWriting() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        // Enough rows for more than 8 KiB of CSV.
+        let lines = (0..<400).map { usageLine(model: "m/\($0)", input: $0, output: 1) }
+        _ = try scratch.write("a.jsonl", lines.joined(separator: "\n") + "\n")
+        try "previous\n".write(toFile: scratch.path("out.csv"), atomically: false, encoding: .utf8)
+        let binary = try tokentallyExecutable().path
+        let result = try tokentally(["-c", "ulimit -f 8; exec \"$0\" summarize a.jsonl --by model -o out.csv", binary], in: scratch.url, shell: true)
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1)
+        #expect(result.stderr.contains("out.csv"))
+        #expect(try String(contentsOfFile: scratch.path("out.csv"), encoding: .utf8) == "previous\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["a.jsonl", "out.csv"])
+    }
+
+    /// Standard output closed early (`| head -1`): the run ends quietly (killed by SIGPIPE, as
+    /// every Unix filter is), without a message.
+    @Test func standardOutputClosedEarly() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let lines = (0..<3000).map { usageLine(model: "m/\($0)", input: $0, output: 1) }
+        _ = try scratch.write("a.jsonl", lines.joined(separator: "\n") + "\n")
+        let binary = try tokentallyExecutable().path
+        let result = try tokentally(
+            ["-c", "\"$0\" summarize a.jsonl --by model --format csv | head -1; echo \"status ${PIPESTATUS[0]}\"", binary],
+            in: scratch.url, shell: true, executable: "/bin/bash")
+        #expect(result.stdout.hasPrefix("model,requests,"))
+        #expect(result.stdout.hasSuffix("status 141\n") || result.stdout.hasSuffix("status 0\n"))
+        #expect(result.stderr == "")
+    }
+}
