@@ -95,12 +95,14 @@ final class BatchDecoder {
                         // time of all its copies.
                         result.tally.records += 1
                         let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
+                        if keys.truncated { noteWarnings(.valueTruncated) }
                         dedupCopies.append(key: key, record: record, cells: cells)
                     } else if !window.contains(record.time) {
                         result.tally.filteredOut += 1
                     } else {
                         result.tally.records += 1
                         let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
+                        if keys.truncated { noteWarnings(.valueTruncated) }
                         if !table.add(record, cells: cells) { overflowed = true }
                     }
                 case .noUsage(let warnings):

@@ -66,6 +66,9 @@ public struct RunReport: Sendable {
     public var rows = 0
     /// Measure cells above 2⁶³−1, as `row N: column`, written exactly.
     public var cellsExceedingInt64: [String] = []
+    /// Rows above which a summary is suspicious (a `--by` column unique per request, such as
+    /// an id): reported, never an error.
+    public static let manyGroups = 1_000_000
     /// `--max-bad-lines`.
     public var maxBadLines = 0
 
@@ -144,6 +147,9 @@ public struct RunReport: Sendable {
         if totals.badLines > badLineSamples.count && !badLineSamples.isEmpty {
             lines.append("tokentally: … \(totals.badLines - badLineSamples.count) more bad lines (see --report)")
         }
+        if rows > Self.manyGroups {
+            lines.append("tokentally: \(rows) rows, more than \(Self.manyGroups): is a --by column unique per request?")
+        }
         if !cellsExceedingInt64.isEmpty {
             lines.append("tokentally: \(cellsExceedingInt64.count) sums exceed 2^63-1 (written exactly; BIGINT readers will reject them)")
         }
@@ -171,6 +177,7 @@ public struct RunReport: Sendable {
                 out.field("rows", rows)
                 out.field("max_bad_lines", maxBadLines)
                 out.field("int64_overflow_cells", cellsExceedingInt64)
+                out.field("many_groups", rows > Self.manyGroups)
             }
             out.field("bad_line_samples", badLineSamples)
             out.key("files")

@@ -107,6 +107,14 @@ public final class GroupKeyBuilder {
         scratch.deallocate()
     }
 
+    /// Longest group value kept, in bytes: a longer one (a prompt pasted into a custom field, a
+    /// hostile model name) is cut at the last whole character within it, and the line counts a
+    /// `value_truncated` warning. Keeps one line from growing the string table by megabytes.
+    public static let maxValueBytes = 1024
+
+    /// Whether the last ``cells(for:decoder:line:fileID:)`` cut a value to ``maxValueBytes``.
+    public private(set) var truncated = false
+
     /// The local id of a string (for the `file` column).
     public func id(of string: String) -> UInt32 { strings.id(of: string) }
 
@@ -115,6 +123,7 @@ public final class GroupKeyBuilder {
         for record: UsageRecord, decoder: UsageDecoder, line: UnsafeRawBufferPointer, fileID: UInt32
     ) -> UnsafeBufferPointer<UInt64> {
         let local = record.time.map { localSeconds($0) }
+        truncated = false
         for (column, source) in plan.sources.enumerated() {
             switch source {
             case .time(let grain):
@@ -154,9 +163,19 @@ public final class GroupKeyBuilder {
                 // Unescaped text is never longer than its escaped form.
                 let length = JSONString.unescape(body, into: scratch) ?? 0
                 guard length > 0 else { return 0 }
-                return UInt64(strings.id(of: UnsafeRawBufferPointer(rebasing: scratch[0..<length])))
+                return id(ofValue: UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
             }
         }
-        return UInt64(strings.id(of: UnsafeRawBufferPointer(rebasing: line[start..<end])))
+        return id(ofValue: UnsafeRawBufferPointer(rebasing: line[start..<end]))
+    }
+
+    /// The id of a value's bytes, cut to ``maxValueBytes`` (at a character boundary) if longer.
+    @inline(__always)
+    private func id(ofValue bytes: UnsafeRawBufferPointer) -> UInt64 {
+        guard bytes.count > Self.maxValueBytes else { return UInt64(strings.id(of: bytes)) }
+        truncated = true
+        var end = Self.maxValueBytes
+        while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }  // not inside a UTF-8 sequence
+        return UInt64(strings.id(of: UnsafeRawBufferPointer(rebasing: bytes[0..<end])))
     }
 }

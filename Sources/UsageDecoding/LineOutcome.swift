@@ -56,6 +56,8 @@ public struct LineWarnings: OptionSet, Sendable, Hashable, Codable {
     public static let missingTimestamp = LineWarnings(rawValue: 1 << 5)
     /// Timestamp fields present, none readable: counted with an empty time cell.
     public static let invalidTimestamp = LineWarnings(rawValue: 1 << 6)
+    /// A group value longer than the limit was cut (docs/cli.md, *Limits*).
+    public static let valueTruncated = LineWarnings(rawValue: 1 << 7)
 
     /// Every warning with its report name, in report order.
     public static let all: [(warning: LineWarnings, name: String)] = [
@@ -66,6 +68,7 @@ public struct LineWarnings: OptionSet, Sendable, Hashable, Codable {
         (.reasoningExceedsOutput, "reasoning_exceeds_output"),
         (.missingTimestamp, "missing_timestamp"),
         (.invalidTimestamp, "invalid_timestamp"),
+        (.valueTruncated, "value_truncated"),
     ]
 }
 

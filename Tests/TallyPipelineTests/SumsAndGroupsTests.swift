@@ -270,3 +270,21 @@ func reportObject(_ run: PipelineRun) throws -> [String: Any] {
     let object = try JSONSerialization.jsonObject(with: Data(run.reportJSON.utf8))
     return try #require(object as? [String: Any])
 }
+
+/// A group value beyond 1024 bytes is cut, and its line counts a `value_truncated` warning.
+@Suite struct LongValueTests {
+    @Test func cutAndCounted() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let long = String(repeating: "m", count: 3000)
+        let path = try scratch.write("a.jsonl", [
+            usageLine(time: "2026-11-28T10:00:00Z", model: long, input: "1", output: "1"),
+            usageLine(time: "2026-11-28T11:00:00Z", model: String(repeating: "m", count: 1024) + "other", input: "2", output: "1"),
+            usageLine(time: "2026-11-28T12:00:00Z", model: "short", input: "4", output: "1"),
+        ].joined(separator: "\n") + "\n")
+        let run = try runPipeline([path], by: "model")
+        // Both long values are cut to the same 1024 bytes: one group.
+        #expect(run.csv == header("model") + String(repeating: "m", count: 1024) + ",2,3,0,0,2,0,5,\n" + "short,1,4,0,0,1,0,5,\n")
+        #expect(warningCount(run.report.totals, "value_truncated") == 2)
+    }
+}

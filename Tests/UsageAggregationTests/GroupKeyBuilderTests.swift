@@ -168,13 +168,31 @@ let usageMember = #""usage":{"input_tokens":10,"output_tokens":5}"#
         #expect(storedBytes(UInt32(decomposed[0]), keys.builder.strings) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
     }
 
+    /// A value longer than 1024 bytes is cut at the last whole character within them, and the
+    /// builder says so (the line then counts a `value_truncated` warning).
+    @Test(arguments: [
+        (String(repeating: "a", count: 5000), String(repeating: "a", count: 1024)),
+        (String(repeating: "a", count: 1023) + "\u{E9}xyz", String(repeating: "a", count: 1023)),  // é would straddle byte 1024
+        (String(repeating: "\u{4E2D}", count: 400), String(repeating: "\u{4E2D}", count: 341)),  // 3 bytes each: 1023
+        (String(repeating: "a", count: 1024), String(repeating: "a", count: 1024)),
+    ])
+    func longValuesAreCut(_ value: String, _ kept: String) throws {
+        let keys = try KeyHarness([.model])
+        #expect(keys.values(#"{"model":""# + value + #"","# + usageMember + "}") == [textCell(kept)])
+        #expect(keys.builder.truncated == (value.utf8.count > 1024))
+        // Escaped, the same (the limit applies to the unescaped text).
+        let escaped = value.replacingOccurrences(of: "a", with: "\\u0061")
+        #expect(keys.values(#"{"model":""# + escaped + #"","# + usageMember + "}") == [textCell(kept)])
+    }
+
     /// An escaped value longer than the builder's first scratch buffer (256 bytes) is
     /// unescaped whole; so is a shorter one after it.
     @Test func longEscapedValue() throws {
         let keys = try KeyHarness([.model])
-        let long = String(repeating: "ab\\n", count: 400)  // 1 600 bytes escaped, 1 200 unescaped
-        let expected = String(repeating: "ab\n", count: 400)
+        let long = String(repeating: "ab\\n", count: 300)  // 1 200 bytes escaped, 900 unescaped
+        let expected = String(repeating: "ab\n", count: 300)
         #expect(keys.values(#"{"model":""# + long + #"","# + usageMember + "}") == [textCell(expected)])
+        #expect(!keys.builder.truncated)
         #expect(keys.values(#"{"model":"x\ty","# + usageMember + "}") == [textCell("x\ty")])
     }
 

@@ -23,6 +23,7 @@ let warningNames: [(LineWarnings, String)] = [
     (.reasoningExceedsOutput, "reasoning_exceeds_output"),
     (.missingTimestamp, "missing_timestamp"),
     (.invalidTimestamp, "invalid_timestamp"),
+    (.valueTruncated, "value_truncated"),
 ]
 
 func describe(_ warnings: LineWarnings) -> String {
