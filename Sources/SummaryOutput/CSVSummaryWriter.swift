@@ -12,22 +12,38 @@ public enum SummarySchema {
         "output_tokens", "reasoning_tokens", "total_tokens", "cost_usd",
     ]
 
-    /// The header: group columns in `--by` order, then the measures.
-    public static func header(columns: [GroupColumn]) -> [String] {
-        columns.map(\.description) + measureColumns
+    /// Columns appended after ``measureColumns`` with `--prices` (docs/prices.md):
+    /// `unpriced_requests` (integer, requests) and `cache_savings_usd` (decimal, US dollars).
+    public static let priceColumns = ["unpriced_requests", "cache_savings_usd"]
+
+    /// The measure columns of a table: schema v1's, then the optional ones it was made with,
+    /// in this fixed order. Every writer takes its columns from here; ``appendMeasure(_:of:to:)``
+    /// renders cell `index` of this list.
+    public static func measureColumns(_ optional: OptionalMeasures) -> [String] {
+        measureColumns + (optional.contains(.prices) ? priceColumns : [])
+    }
+
+    /// The header: group columns in `--by` order, then the measures (with the optional ones).
+    public static func header(columns: [GroupColumn], optional: OptionalMeasures = []) -> [String] {
+        columns.map(\.description) + measureColumns(optional)
+    }
+
+    /// The header of `table`.
+    public static func header(of table: SummaryTable) -> [String] {
+        header(columns: table.columns, optional: table.optionalMeasures)
     }
 
     /// The measure cells of a row: integers as integers, fractions as plain decimals, and an
     /// empty `cost_usd` when no record of the group carried a cost.
-    public static func measureCells(_ measures: Measures) -> [String] {
-        (0..<measureColumns.count).map { index in
+    public static func measureCells(_ measures: Measures, optional: OptionalMeasures = []) -> [String] {
+        (0..<measureColumns(optional).count).map { index in
             var bytes: [UInt8] = []
             appendMeasure(index, of: measures, to: &bytes)
             return String(decoding: bytes, as: UTF8.self)
         }
     }
 
-    /// Appends measure cell `index` (in ``measureColumns`` order) of a row.
+    /// Appends measure cell `index` (in ``measureColumns(_:)`` order) of a row.
     public static func appendMeasure(_ index: Int, of measures: Measures, to bytes: inout [UInt8]) {
         switch index {
         case 0: ExactDecimal.appendDigits(measures.requests, minimumWidth: 1, to: &bytes)
@@ -37,7 +53,11 @@ public enum SummarySchema {
         case 4: measures.outputTokens.appendText(to: &bytes)
         case 5: measures.reasoningTokens.appendText(to: &bytes)
         case 6: measures.totalTokens.appendText(to: &bytes)
-        default: if measures.costedRequests > 0 { measures.costUSD.appendText(to: &bytes) }
+        case 7: if measures.costedRequests > 0 { measures.costUSD.appendText(to: &bytes) }
+        // --prices: requests with neither a logged nor a computed cost; the savings, empty when
+        // no record of the group had a price.
+        case 8: ExactDecimal.appendDigits(measures.unpricedRequests, minimumWidth: 1, to: &bytes)
+        default: if measures.savingsRequests > 0 { measures.cacheSavingsUSD.appendText(to: &bytes) }
         }
     }
 
@@ -85,11 +105,12 @@ public enum CSVSummaryWriter {
     public static func write(_ table: SummaryTable, to output: OutputFile) throws(OutputError) {
         var line: [UInt8] = []
         line.reserveCapacity(512)
-        appendHeader(table.columns, to: &line)
+        appendHeader(table, to: &line)
         try output.write(line)
+        let measureCount = SummarySchema.measureColumns(table.optionalMeasures).count
         for row in table.rows {
             line.removeAll(keepingCapacity: true)
-            appendRow(row, columns: table.columns, to: &line)
+            appendRow(row, columns: table.columns, measureCount: measureCount, to: &line)
             try output.write(line)
         }
     }
@@ -97,13 +118,14 @@ public enum CSVSummaryWriter {
     /// The CSV text of a table (for tests and small outputs).
     public static func render(_ table: SummaryTable) -> String {
         var bytes: [UInt8] = []
-        appendHeader(table.columns, to: &bytes)
-        for row in table.rows { appendRow(row, columns: table.columns, to: &bytes) }
+        appendHeader(table, to: &bytes)
+        let measureCount = SummarySchema.measureColumns(table.optionalMeasures).count
+        for row in table.rows { appendRow(row, columns: table.columns, measureCount: measureCount, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func appendHeader(_ columns: [GroupColumn], to bytes: inout [UInt8]) {
-        for (index, name) in SummarySchema.header(columns: columns).enumerated() {
+    static func appendHeader(_ table: SummaryTable, to bytes: inout [UInt8]) {
+        for (index, name) in SummarySchema.header(of: table).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             appendField(name, to: &bytes)
         }
@@ -111,7 +133,10 @@ public enum CSVSummaryWriter {
     }
 
     /// One row with its `\n`: group values, then measures.
-    static func appendRow(_ row: SummaryRow, columns: [GroupColumn], to bytes: inout [UInt8]) {
+    static func appendRow(
+        _ row: SummaryRow, columns: [GroupColumn], measureCount: Int = SummarySchema.measureColumns.count,
+        to bytes: inout [UInt8]
+    ) {
         for (value, column) in zip(row.groupValues, columns) {
             if case .text(let text) = value {
                 appendField(text, to: &bytes)
@@ -120,7 +145,7 @@ public enum CSVSummaryWriter {
             }
             bytes.append(UInt8(ascii: ","))
         }
-        for index in SummarySchema.measureColumns.indices {
+        for index in 0..<measureCount {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             SummarySchema.appendMeasure(index, of: row.measures, to: &bytes)
         }

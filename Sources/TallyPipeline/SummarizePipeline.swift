@@ -299,7 +299,8 @@ public enum SummarizePipeline {
         for file in files { report.totals += file.tally }
         if collectorOverflowed || overflowed.withLock({ $0 }) { return (nil, report, partials) }
 
-        let summary = SummaryTable(table: table, columns: configuration.columns, strings: strings)
+        var summary = SummaryTable(table: table, columns: configuration.columns, strings: strings)
+        summary.optionalMeasures = configuration.optionalMeasures
         report.rows = summary.rows.count
         report.cellsExceedingInt64 = SummarySchema.cellsExceedingInt64(summary).map { "row \($0.row + 1): \($0.column)" }
         return (summary, report, partials)
