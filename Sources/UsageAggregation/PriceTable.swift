@@ -172,7 +172,8 @@ public struct PriceTable: Sendable {
         var columns: [String: Int]?
         var rows: [PriceRow] = []
         var seen: [String: Int] = [:]  // "pattern|date" → line
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .enumerated() {
             let number = offset + 1
             func fail(_ message: String) -> PriceFileError { PriceFileError(path: path, line: number, message: message) }
             var line = Substring(rawLine)
