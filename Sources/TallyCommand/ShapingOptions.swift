@@ -3,7 +3,7 @@ import TallyPipeline
 import UsageAggregation
 
 /// The options that shape what each input contributes to a summary — the group columns, the
-/// time zone and window, the fields, deduplication, salvage, the line limit — shared by
+/// time zone and window, the fields, deduplication, salvage, the line limit, the prices — shared by
 /// `summarize` and `merge` (a state made with some options is merged with the same ones).
 struct ShapingOptions: ParsableArguments {
     @Option(help: ArgumentHelp(

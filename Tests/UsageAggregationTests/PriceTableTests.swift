@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import TallyPrimitives
 import Testing
@@ -297,5 +298,25 @@ let header = "model,effective_from,input_per_mtok,cached_input_per_mtok,cache_wr
         let first = merged.merge(m), second = merged.merge(m)
         #expect(first && second)
         #expect(merged.unpricedRequests == 4 && merged.savingsRequests == 2 && merged.cacheSavingsUSD.description == "1.08")
+    }
+}
+
+/// `--state` partials hold `Measures` as JSON: partials stored before `--prices` existed (no
+/// savings keys) still load, and the savings survive a round trip.
+@Suite struct StoredMeasuresTests {
+    @Test func measuresWithoutSavingsKeysDecode() throws {
+        let old = #"{"requests":2,"inputTokens":"10.000000000000000000","cachedInputTokens":"0.000000000000000000","cacheWriteTokens":"0.000000000000000000","outputTokens":"5.000000000000000000","reasoningTokens":"0.000000000000000000","totalTokens":"15.000000000000000000","costUSD":"0.500000000000000000","costedRequests":1}"#
+        let measures = try JSONDecoder().decode(Measures.self, from: Data(old.utf8))
+        #expect(measures.requests == 2 && measures.costedRequests == 1 && measures.costUSD == dec("0.5"))
+        #expect(measures.cacheSavingsUSD == .zero && measures.savingsRequests == 0)
+    }
+
+    @Test func savingsRoundTrip() throws {
+        var r = record(input: "100", cached: "40", output: "1", cost: "0.1")
+        r.cacheSavingsUSD = dec("0.000123")
+        let measures = summed([r])
+        let decoded = try JSONDecoder().decode(Measures.self, from: try JSONEncoder().encode(measures))
+        #expect(decoded == measures)
+        #expect(decoded.savingsRequests == 1 && decoded.cacheSavingsUSD == dec("0.000123"))
     }
 }
