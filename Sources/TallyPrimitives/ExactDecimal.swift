@@ -340,11 +340,28 @@ extension ExactDecimal: Codable {
 
 extension ExactDecimal {
     /// The number in units of 10⁻¹⁸, when that fits 128 bits (below about 3.4 · 10²⁰).
-    var scaled: UInt128? {
+    public var scaled: UInt128? {
         let (product, overflow) = wholeStorage.multipliedReportingOverflow(by: UInt128(Self.fractionScale))
         if overflow { return nil }
         let (sum, carry) = product.addingReportingOverflow(UInt128(fractionStorage))
         return carry ? nil : sum
+    }
+
+    /// The number of `units` × 10⁻¹⁸ (128-bit units always fit the 128-bit whole part).
+    @inlinable
+    public init(units: UInt128) {
+        if units <= UInt128(UInt64.max) {
+            let small = UInt64(units)  // 64-bit division: the common case, and much faster
+            self.init(whole: UInt128(small / Self.fractionScale), fraction: small % Self.fractionScale)
+        } else {
+            self.init(whole: units / UInt128(Self.fractionScale), fraction: UInt64(units % UInt128(Self.fractionScale)))
+        }
+    }
+
+    /// The value as a 64-bit integer when it is a whole number that fits.
+    @inlinable
+    public var wholeUInt64: UInt64? {
+        fractionStorage == 0 && wholeStorage <= UInt128(UInt64.max) ? UInt64(wholeStorage) : nil
     }
 
     /// `self − other`, or nil when that is below zero (an `ExactDecimal` is never negative).
@@ -383,7 +400,7 @@ extension ExactDecimal {
             if overflow { return nil }
             units = bumped
         }
-        return ExactDecimal(whole: units / UInt128(Self.fractionScale), fraction: UInt64(units % UInt128(Self.fractionScale)))
+        return ExactDecimal(units: units)
     }
 
     /// Parses decimal text such as `3`, `0.30` or `1.25e-1` (JSON number syntax, not negative).

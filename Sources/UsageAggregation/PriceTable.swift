@@ -12,19 +12,27 @@ import UsageDecoding
 /// a pattern matches, from a date on.
 public struct PriceRow: Sendable, Equatable {
     /// An exact model id, or a glob where `*` matches any run of characters (`/` included).
-    public var pattern: String
+    public let pattern: String
     /// Start of the day (UTC) from which the row applies, Unix seconds; nil: always.
-    public var effectiveFrom: Int64?
+    public let effectiveFrom: Int64?
     /// USD per million input tokens that are neither cached nor cache writes.
-    public var input: ExactDecimal
+    public let input: ExactDecimal
     /// USD per million cached (cache read) input tokens; the input price when not given.
-    public var cachedInput: ExactDecimal
+    public let cachedInput: ExactDecimal
     /// USD per million cache-write input tokens; the input price when not given.
-    public var cacheWrite: ExactDecimal
+    public let cacheWrite: ExactDecimal
     /// USD per million output tokens (reasoning included).
-    public var output: ExactDecimal
+    public let output: ExactDecimal
     /// The row's line in the price file (1-based), the last tie-break between patterns.
-    public var line: Int
+    public let line: Int
+    /// The prices in units of 10⁻¹⁸ USD per token, when every one is exact at that scale (at
+    /// most 12 decimals per million tokens) and fits 64 bits: then a record with whole counts
+    /// is priced with 64 × 64-bit products, no division (``cost(of:)``'s fast path).
+    let rates: Rates?
+
+    struct Rates: Sendable, Equatable {
+        var input, cachedInput, cacheWrite, output, saving: UInt64
+    }
 
     public init(
         pattern: String, effectiveFrom: Int64? = nil, input: ExactDecimal, cachedInput: ExactDecimal? = nil,
@@ -37,6 +45,16 @@ public struct PriceRow: Sendable, Equatable {
         self.cacheWrite = cacheWrite ?? input
         self.output = output
         self.line = line
+        func perToken(_ price: ExactDecimal) -> UInt64? {
+            guard let units = price.scaled, units % 1_000_000 == 0, units / 1_000_000 <= UInt128(UInt64.max) else { return nil }
+            return UInt64(units / 1_000_000)
+        }
+        let cachedInput = self.cachedInput, cacheWrite = self.cacheWrite
+        if let i = perToken(input), let c = perToken(cachedInput), let w = perToken(cacheWrite), let o = perToken(output) {
+            rates = Rates(input: i, cachedInput: c, cacheWrite: w, output: o, saving: i >= c ? i - c : 0)
+        } else {
+            rates = nil
+        }
     }
 
     /// Whether the pattern is an exact id (no `*`).
@@ -81,6 +99,17 @@ public struct PriceRow: Sendable, Equatable {
     /// cache-write tokens are inside input (PRODUCT.md), so uncached input is input − cached −
     /// cache write, and 0 when a log reports more cached than input tokens.
     public func cost(of record: UsageRecord) -> ExactDecimal? {
+        if let rates, let input = record.inputTokens.wholeUInt64, let cached = record.cachedInputTokens.wholeUInt64,
+            let written = record.cacheWriteTokens.wholeUInt64, let output = record.outputTokens.wholeUInt64
+        {
+            // Each product < 2¹²⁸; the sum of four is checked.
+            let (cachedAndWritten, over) = cached.addingReportingOverflow(written)
+            let uncached = over ? 0 : (input >= cachedAndWritten ? input - cachedAndWritten : 0)
+            let (a, carry1) = (UInt128(uncached) * UInt128(rates.input)).addingReportingOverflow(UInt128(cached) * UInt128(rates.cachedInput))
+            let (b, carry2) = a.addingReportingOverflow(UInt128(written) * UInt128(rates.cacheWrite))
+            let (units, carry3) = b.addingReportingOverflow(UInt128(output) * UInt128(rates.output))
+            if !(carry1 || carry2 || carry3) { return ExactDecimal(units: units) }
+        }
         var cachedAndWritten = record.cachedInputTokens
         guard cachedAndWritten.add(record.cacheWriteTokens) else { return nil }
         let uncached = record.inputTokens.subtracting(cachedAndWritten) ?? .zero
@@ -97,6 +126,9 @@ public struct PriceRow: Sendable, Equatable {
     /// What cached input saved against the full input price: cached × (input − cached price)
     /// ÷ 10⁶ (the cached price is never above the input price: the file is checked).
     public func cacheSavings(of record: UsageRecord) -> ExactDecimal? {
+        if let rates, let cached = record.cachedInputTokens.wholeUInt64 {
+            return ExactDecimal(units: UInt128(cached) * UInt128(rates.saving))
+        }
         let saving = input.subtracting(cachedInput) ?? .zero
         return record.cachedInputTokens.multiplied(by: saving, dividedByPowerOfTen: 6)
     }
@@ -240,9 +272,15 @@ public struct PriceTable: Sendable {
     /// The rows that can price `model`, most preferred first: exact before glob, more literal
     /// characters first, then the earlier pattern; a pattern's rows latest date first.
     public func candidates(forModel model: UnsafeRawBufferPointer) -> [PriceRow] {
+        candidateIndices(forModel: model).map { rows[$0] }
+    }
+
+    /// ``candidates(forModel:)`` as indices into ``rows``.
+    func candidateIndices(forModel model: UnsafeRawBufferPointer) -> [Int] {
         var firstLine: [String: Int] = [:]
         for row in rows where firstLine[row.pattern] == nil { firstLine[row.pattern] = row.line }
-        return rows.filter { $0.matches(model) }.sorted { a, b in
+        return rows.indices.filter { rows[$0].matches(model) }.sorted { i, j in
+            let a = rows[i], b = rows[j]
             if a.isExact != b.isExact { return a.isExact }
             if a.literalCount != b.literalCount { return a.literalCount > b.literalCount }
             if a.pattern != b.pattern { return firstLine[a.pattern, default: 0] < firstLine[b.pattern, default: 0] }
@@ -327,12 +365,15 @@ public struct PriceTable: Sendable {
 public final class RecordPricer {
     public let table: PriceTable
     private var models = StringInterner()
-    /// Candidates of model id `i + 1`.
-    private var candidates: [[PriceRow]] = []
+    /// The table's rows.
+    private let rows: [PriceRow]
+    /// Candidates of model id `i + 1`: indices into ``rows``, most preferred first.
+    private var candidates: [[Int]] = []
     private var scratch: UnsafeMutableRawBufferPointer
 
     public init(table: PriceTable) {
         self.table = table
+        rows = table.rows
         scratch = .allocate(byteCount: 256, alignment: 8)
     }
 
@@ -341,11 +382,13 @@ public final class RecordPricer {
     /// Prices `record` of the model whose value is `span` in `bytes` (nil: no model): sets
     /// its cache savings when a row applies, and its cost when the log carried none.
     public func price(_ record: inout UsageRecord, model span: JSONValueSpan?, in bytes: UnsafeRawBufferPointer) {
-        guard let span, let id = modelID(span, in: bytes),
-            let row = PriceTable.pick(candidates[Int(id) - 1], at: record.time)
-        else { return }
-        record.cacheSavingsUSD = row.cacheSavings(of: record)
-        if record.costUSD == nil { record.costUSD = row.cost(of: record) }
+        guard let span, let id = modelID(span, in: bytes) else { return }
+        let time = record.time ?? Int64.max  // no time: the latest row
+        for index in candidates[Int(id) - 1] where (rows[index].effectiveFrom ?? Int64.min) <= time {
+            record.cacheSavingsUSD = rows[index].cacheSavings(of: record)
+            if record.costUSD == nil { record.costUSD = rows[index].cost(of: record) }
+            return
+        }
     }
 
     /// The model's id in ``models``, computing its candidates when new: a string's unescaped
@@ -369,7 +412,7 @@ public final class RecordPricer {
             }
         }
         let id = models.id(of: text)
-        if Int(id) > candidates.count { candidates.append(table.candidates(forModel: text)) }
+        if Int(id) > candidates.count { candidates.append(table.candidateIndices(forModel: text)) }
         return id
     }
 }

@@ -320,3 +320,47 @@ let header = "model,effective_from,input_per_mtok,cached_input_per_mtok,cache_wr
         #expect(decoded.savingsRequests == 1 && decoded.cacheSavingsUSD == dec("0.000123"))
     }
 }
+
+/// The 64-bit fast path (whole counts, prices with at most 12 decimals) and the general
+/// 256-bit path give the same cost.
+@Suite struct PriceFastPathTests {
+    /// The cost term by term through `ExactDecimal.multiplied`, as docs/prices.md writes it.
+    func general(_ r: UsageRecord, _ p: PriceRow) -> ExactDecimal {
+        var cachedAndWritten = r.cachedInputTokens
+        cachedAndWritten.add(r.cacheWriteTokens)
+        let uncached = r.inputTokens.subtracting(cachedAndWritten) ?? .zero
+        var total = ExactDecimal.zero
+        for (tokens, price) in [(uncached, p.input), (r.cachedInputTokens, p.cachedInput), (r.cacheWriteTokens, p.cacheWrite), (r.outputTokens, p.output)] {
+            total.add(tokens.multiplied(by: price, dividedByPowerOfTen: 6)!)
+        }
+        return total
+    }
+
+    @Test func bothPathsAgree() {
+        var generator = SystemRandomNumberGenerator()
+        let row = PriceRow(pattern: "m", input: dec("3.123456789012"), cachedInput: dec("0.3"), cacheWrite: dec("3.75"), output: dec("15"))
+        #expect(row.rates != nil)
+        for _ in 0..<2000 {
+            let input = UInt64.random(in: 0...5_000_000_000, using: &generator)
+            let cached = UInt64.random(in: 0...input, using: &generator)
+            let written = UInt64.random(in: 0...(input - cached), using: &generator)
+            let r = record(input: String(input), cached: String(cached), write: String(written), output: String(UInt64.random(in: 0...1_000_000_000, using: &generator)))
+            #expect(row.cost(of: r) == general(r, row))
+        }
+        // Largest counts: (2⁶³−1) tokens at $15 / Mtok = 138350580552821.637105 — exact.
+        let big = record(input: "0", output: "9223372036854775807")
+        #expect(row.cost(of: big)?.description == "138350580552821.637105")
+    }
+
+    @Test func pricesBeyond12DecimalsAndFractionalCountsTakeTheGeneralPath() {
+        // 13 decimals: not exact in 10⁻¹⁸ per token. 3 × 0.0000000000005 / 10⁶ = 1.5 · 10⁻¹⁸,
+        // rounded half to even: 2 · 10⁻¹⁸.
+        let fine = PriceRow(pattern: "m", input: dec("0.0000000000005"), output: .zero)
+        #expect(fine.rates == nil)
+        #expect(fine.cost(of: record(input: "3"))?.description == "0.000000000000000002")
+        // A fractional count: 1321.53 × 0.15 / 10⁶ = 0.0001982295.
+        let row = PriceRow(pattern: "m", input: dec("0.15"), output: .zero)
+        #expect(row.rates != nil)
+        #expect(row.cost(of: record(input: "1321.53"))?.description == "0.0001982295")
+    }
+}
