@@ -9,8 +9,9 @@ Completions bodies and chunks (OpenAI, OpenRouter), Anthropic Messages bodies an
 events, Gemini `usageMetadata`, Claude Code transcripts (always deduplicated by `message.id` +
 `requestId`), LiteLLM payloads and spend logs (flat counts), and gateway wrappers with the body
 under `response`, `body`, `data` or `message`; plain or gzip input. It also does `--tz`
-(`zoneinfo`), `--since`/`--until` (local, half-open), `--dedup`, and `--field` pointers that
-continue inside a JSON-encoded string. docs/formats.md states the rules it implements.
+(`zoneinfo`), `--since`/`--until` (local, half-open), `--dedup`, `--field` pointers that
+continue inside a JSON-encoded string, and `--prices FILE` (docs/prices.md: computed costs,
+`unpriced_requests`, `cache_savings_usd`). docs/formats.md states the rules it implements.
 
     python3 samples/oracle.py                        # CSV for --by day,model over samples/
     python3 samples/oracle.py --by day,key FILE...   # any --by, any inputs
@@ -52,7 +53,9 @@ GOLDENS = [
     ("summary-day-model-kolkata.csv", ["--by", "day,model", "--tz", "Asia/Kolkata"]),
     ("summary-day-ny-since.csv", ["--by", "day", "--tz", "America/New_York", "--since", "2026-11-27",
                                   "--until", "2026-11-30"]),
+    ("summary-day-model-prices.csv", ["--by", "day,model", "--prices", "samples/prices-2026-11.csv"]),
 ]
+ROOT = os.path.dirname(HERE)
 
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".json")
 MEASURES = ["requests", "input_tokens", "cached_input_tokens", "cache_write_tokens",
@@ -514,6 +517,74 @@ def parse_limit(text, zone):
 
 # ------------------------------------------------------------------------------ the summary
 
+# --- --prices (docs/prices.md), written from the document, not from the Swift code ---
+
+PRICE_COLUMNS = ["model", "effective_from", "input_per_mtok", "cached_input_per_mtok",
+                 "cache_write_per_mtok", "output_per_mtok"]
+
+
+def load_prices(path):
+    """The price rows: dicts with pattern, regex, literal count, first line of the pattern,
+    effective (seconds or None) and the four prices (Decimal)."""
+    import csv
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        lines = [line for line in f.read().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.reader(lines, skipinitialspace=True)
+    header = [h.strip() for h in next(reader)]
+    rows = []
+    first_line = {}
+    for number, fields in enumerate(reader):
+        row = dict(zip(header, [x.strip() for x in fields]))
+        pattern = row["model"]
+        first_line.setdefault(pattern, number)
+        date = row.get("effective_from", "")
+        effective = None
+        if date:
+            day = datetime.datetime.strptime(date, "%Y-%m-%d").replace(tzinfo=datetime.timezone.utc)
+            effective = int(day.timestamp())
+        price = {name: decimal.Decimal(row[name]) for name in ("input_per_mtok", "output_per_mtok")}
+        for name in ("cached_input_per_mtok", "cache_write_per_mtok"):
+            price[name] = decimal.Decimal(row[name]) if row.get(name) else price["input_per_mtok"]
+        rows.append({"pattern": pattern, "exact": "*" not in pattern,
+                     "regex": re.compile("".join(".*" if c == "*" else re.escape(c) for c in pattern), re.S),
+                     "literal": len(pattern.replace("*", "")), "first": first_line[pattern],
+                     "effective": effective, **price})
+    return rows
+
+
+def price_row(rows, model, seconds):
+    """Among matching rows in effect at `seconds` (all when None): exact first, then more
+    literal characters, then the earlier pattern, then the latest date."""
+    if model is None:
+        return None
+    candidates = [r for r in rows if r["regex"].fullmatch(model)
+                  and (seconds is None or r["effective"] is None or r["effective"] <= seconds)]
+    if not candidates:
+        return None
+    if seconds is None:
+        # No time: the latest row of the most specific pattern.
+        best = min(candidates, key=lambda r: (not r["exact"], -r["literal"], r["first"]))
+        candidates = [r for r in candidates if r["pattern"] == best["pattern"]]
+    return min(candidates, key=lambda r: (not r["exact"], -r["literal"], r["first"],
+                                          -(r["effective"] if r["effective"] is not None else -2 ** 63)))
+
+
+def per_million(tokens, price):
+    return (tokens * price / 1_000_000).quantize(QUANTUM, rounding=decimal.ROUND_HALF_EVEN, context=CONTEXT)
+
+
+def apply_price(measures, row):
+    """Sets the cost (when the log has none) and the cache savings of a record priced by `row`."""
+    cached, written = measures["cached_input_tokens"], measures["cache_write_tokens"]
+    uncached = max(decimal.Decimal(0), measures["input_tokens"] - cached - written)
+    if measures["cost_usd"] is None:
+        measures["cost_usd"] = (per_million(uncached, row["input_per_mtok"])
+                                + per_million(cached, row["cached_input_per_mtok"])
+                                + per_million(written, row["cache_write_per_mtok"])
+                                + per_million(measures["output_tokens"], row["output_per_mtok"]))
+    measures["cache_savings_usd"] = per_million(cached, row["input_per_mtok"] - row["cached_input_per_mtok"])
+
+
 def new_tally():
     return {"lines_read": 0, "records": 0, "no_usage": 0, "bad_lines": 0, "blank_lines": 0,
             "filtered_out": 0, "duplicates_dropped": 0, "failed_file_lines": 0, "bad_lines_by_reason": {},
@@ -524,7 +595,7 @@ def warn(tally, name):
     tally["warnings"][name] = tally["warnings"].get(name, 0) + 1
 
 
-def decode(paths, columns, fields, dedup_all):
+def decode(paths, columns, fields, dedup_all, prices=None):
     """Every line → a record (dict) or a tally term. Records keep what grouping needs."""
     records = []
     tallies = {}
@@ -582,6 +653,14 @@ def decode(paths, columns, fields, dedup_all):
                 warn(tally, "reasoning_exceeds_output")
             if any(v is not None and v != v.to_integral_value() for k, v in measures.items() if k != "cost_usd"):
                 warn(tally, "fractional_count")
+            measures["cache_savings_usd"] = None
+            if prices is not None:
+                # Priced at the record's own time, before deduplication moves it to its
+                # earliest copy's bucket.
+                model = cell_text(builtin_value("model", chain, obj, fields))
+                row = price_row(prices, model, seconds)
+                if row is not None:
+                    apply_price(measures, row)
             if dedup_key is None and dedup_all:
                 request_id = cell_text(field_value(chain, ID_KEYS, False))
                 dedup_key = None if request_id is None else ("id", request_id)
@@ -625,8 +704,9 @@ def deduplicate(records, tallies):
     return kept
 
 
-def summarize(paths, columns, fields, zone=datetime.timezone.utc, since=None, until=None, dedup_all=False):
-    records, tallies = decode(paths, columns, fields, dedup_all)
+def summarize(paths, columns, fields, zone=datetime.timezone.utc, since=None, until=None, dedup_all=False,
+              prices=None):
+    records, tallies = decode(paths, columns, fields, dedup_all, prices)
     groups = {}
     for record in deduplicate(records, tallies):
         tally = tallies[record["path"]]
@@ -644,13 +724,17 @@ def summarize(paths, columns, fields, zone=datetime.timezone.utc, since=None, un
                 continue
             text = cell_text(record["values"][column])
             key.append(None if text is None else (text.encode("utf-8"), text))
-        sums = groups.setdefault(tuple(key), {name: decimal.Decimal(0) for name in MEASURES} | {"costed": 0})
+        sums = groups.setdefault(tuple(key), {name: decimal.Decimal(0) for name in MEASURES}
+                                 | {"costed": 0, "cache_savings_usd": decimal.Decimal(0), "saved": 0})
         sums["requests"] += 1
         for name in MEASURES[1:]:
             if measures[name] is not None:
                 sums[name] += measures[name]
         if measures["cost_usd"] is not None:
             sums["costed"] += 1
+        if measures["cache_savings_usd"] is not None:
+            sums["cache_savings_usd"] += measures["cache_savings_usd"]
+            sums["saved"] += 1
     return groups, tallies
 
 
@@ -685,14 +769,17 @@ def neutralised(text, column):
     return text
 
 
-def render(groups, columns):
-    out = [",".join(columns + MEASURES)]
+def render(groups, columns, prices=False):
+    out = [",".join(columns + MEASURES + (["unpriced_requests", "cache_savings_usd"] if prices else []))]
     for key in sorted(groups, key=sort_key):
         sums = groups[key]
         cells = [neutralised("" if part is None else part[1], column) for part, column in zip(key, columns)]
         cells += [str(int(sums["requests"]))]
         cells += [number_text(sums[name]) for name in MEASURES[1:-1]]
         cells += [number_text(sums["cost_usd"]) if sums["costed"] else ""]
+        if prices:
+            cells += [str(int(sums["requests"]) - sums["costed"])]
+            cells += [number_text(sums["cache_savings_usd"]) if sums["saved"] else ""]
         out.append(",".join(csv_field(c) for c in cells))
     return "\n".join(out) + "\n"
 
@@ -706,6 +793,7 @@ def parser():
     p.add_argument("--since", help="local date or date-time in --tz (inclusive)")
     p.add_argument("--until", help="local date or date-time in --tz (exclusive)")
     p.add_argument("--dedup", action="store_true", help="one record per request id (Claude Code: always)")
+    p.add_argument("--prices", help="price file (docs/prices.md): cost of records without one, two more columns")
     p.add_argument("--tally", action="store_true", help="print the reconciliation terms per file")
     p.add_argument("--check", action="store_true", help="diff every golden against a fresh computation")
     p.add_argument("--write", action="store_true", help="write every golden")
@@ -723,20 +811,24 @@ def run(args):
     until = parse_limit(args.until, zone) if args.until else None
     inputs = args.inputs or [os.path.relpath(HERE)]
     columns = args.by.split(",")
-    groups, tallies = summarize(discover(inputs), columns, fields, zone, since, until, args.dedup)
+    prices = load_prices(args.prices) if args.prices else None
+    groups, tallies = summarize(discover(inputs), columns, fields, zone, since, until, args.dedup, prices)
     return groups, tallies, columns
 
 
 def golden_text(arguments):
     # Paths are relative to samples/ so the `file` column (if any) does not depend on the
     # checkout location.
+    # A price file is named as from the package root (as the binary is run in the tests).
+    arguments = [os.path.join(ROOT, a) if a.startswith("samples/") else a for a in arguments]
     cwd = os.getcwd()
     os.chdir(HERE)
     try:
-        groups, _, columns = run(parser().parse_args(arguments + ["."]))
+        args = parser().parse_args(arguments + ["."])
+        groups, _, columns = run(args)
     finally:
         os.chdir(cwd)
-    return render(groups, columns)
+    return render(groups, columns, args.prices is not None)
 
 
 def main():
@@ -780,7 +872,7 @@ def main():
                     total[k] += v
         print("TOTAL", json.dumps(total, sort_keys=True), "rows", len(groups))
         return 0
-    sys.stdout.write(render(groups, columns))
+    sys.stdout.write(render(groups, columns, args.prices is not None))
     return 0
 
 

@@ -10,22 +10,38 @@ public enum SummarySchema {
     /// which also gives their types and units).
     public static let measureColumns = measures.map(\.name)
 
-    /// The header: group columns in `--by` order, then the measures.
-    public static func header(columns: [GroupColumn]) -> [String] {
-        columns.map(\.description) + measureColumns
+    /// Columns appended after ``measureColumns`` with `--prices` (docs/prices.md):
+    /// `unpriced_requests` (integer, requests) and `cache_savings_usd` (decimal, US dollars).
+    public static let priceColumns = priceMeasures.map(\.name)
+
+    /// The measure columns of a table: schema v1's, then the optional ones it was made with,
+    /// in this fixed order. Every writer takes its columns from here; ``appendMeasure(_:of:to:)``
+    /// renders cell `index` of this list.
+    public static func measureColumns(_ optional: OptionalMeasures) -> [String] {
+        measureColumns + (optional.contains(.prices) ? priceColumns : [])
+    }
+
+    /// The header: group columns in `--by` order, then the measures (with the optional ones).
+    public static func header(columns: [GroupColumn], optional: OptionalMeasures = []) -> [String] {
+        columns.map(\.description) + measureColumns(optional)
+    }
+
+    /// The header of `table`.
+    public static func header(of table: SummaryTable) -> [String] {
+        header(columns: table.columns, optional: table.optionalMeasures)
     }
 
     /// The measure cells of a row: integers as integers, fractions as plain decimals, and an
     /// empty `cost_usd` when no record of the group carried a cost.
-    public static func measureCells(_ measures: Measures) -> [String] {
-        (0..<measureColumns.count).map { index in
+    public static func measureCells(_ measures: Measures, optional: OptionalMeasures = []) -> [String] {
+        (0..<measureColumns(optional).count).map { index in
             var bytes: [UInt8] = []
             appendMeasure(index, of: measures, to: &bytes)
             return String(decoding: bytes, as: UTF8.self)
         }
     }
 
-    /// Appends measure cell `index` (in ``measureColumns`` order) of a row.
+    /// Appends measure cell `index` (in ``measureColumns(_:)`` order) of a row.
     public static func appendMeasure(_ index: Int, of measures: Measures, to bytes: inout [UInt8]) {
         switch index {
         case 0: ExactDecimal.appendDigits(measures.requests, minimumWidth: 1, to: &bytes)
@@ -35,7 +51,11 @@ public enum SummarySchema {
         case 4: measures.outputTokens.appendText(to: &bytes)
         case 5: measures.reasoningTokens.appendText(to: &bytes)
         case 6: measures.totalTokens.appendText(to: &bytes)
-        default: if measures.costedRequests > 0 { measures.costUSD.appendText(to: &bytes) }
+        case 7: if measures.costedRequests > 0 { measures.costUSD.appendText(to: &bytes) }
+        // --prices: requests with neither a logged nor a computed cost; the savings, empty when
+        // no record of the group had a price.
+        case 8: ExactDecimal.appendDigits(measures.unpricedRequests, minimumWidth: 1, to: &bytes)
+        default: if measures.savingsRequests > 0 { measures.cacheSavingsUSD.appendText(to: &bytes) }
         }
     }
 

@@ -45,11 +45,11 @@ public struct DelimitedSummaryWriter: Sendable {
         var line: [UInt8] = []
         line.reserveCapacity(512)
         if dialect.byteOrderMark { line.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
-        appendHeader(table.columns, to: &line)
+        appendHeader(table, to: &line)
         try output.write(line)
         for row in table.rows {
             line.removeAll(keepingCapacity: true)
-            appendRow(row, columns: table.columns, to: &line)
+            appendRow(row, of: table, to: &line)
             try output.write(line)
         }
     }
@@ -57,14 +57,14 @@ public struct DelimitedSummaryWriter: Sendable {
     /// The text of a table (for tests and small outputs), byte order mark included.
     public func render(_ table: SummaryTable) -> String {
         var bytes: [UInt8] = dialect.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
-        appendHeader(table.columns, to: &bytes)
-        for row in table.rows { appendRow(row, columns: table.columns, to: &bytes) }
+        appendHeader(table, to: &bytes)
+        for row in table.rows { appendRow(row, of: table, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The header line with its `\n`.
-    func appendHeader(_ columns: [GroupColumn], to bytes: inout [UInt8]) {
-        for (index, name) in SummarySchema.header(columns: columns).enumerated() {
+    func appendHeader(_ table: SummaryTable, to bytes: inout [UInt8]) {
+        for (index, name) in SummarySchema.header(of: table).enumerated() {
             if index > 0 { bytes.append(dialect.separator) }
             appendField(name, to: &bytes)
         }
@@ -72,8 +72,8 @@ public struct DelimitedSummaryWriter: Sendable {
     }
 
     /// One row with its `\n`: group values, then measures.
-    func appendRow(_ row: SummaryRow, columns: [GroupColumn], to bytes: inout [UInt8]) {
-        for (value, column) in zip(row.groupValues, columns) {
+    func appendRow(_ row: SummaryRow, of table: SummaryTable, to bytes: inout [UInt8]) {
+        for (value, column) in zip(row.groupValues, table.columns) {
             if case .text(let text) = value {
                 if SummarySchema.comesFromLogs(column) && SpreadsheetSafety.needsNeutralising(text) {
                     appendField("'" + text, to: &bytes)
@@ -85,7 +85,7 @@ public struct DelimitedSummaryWriter: Sendable {
             }
             bytes.append(dialect.separator)
         }
-        for index in SummarySchema.measureColumns.indices {
+        for index in SummarySchema.measureColumns(table.optionalMeasures).indices {
             if index > 0 { bytes.append(dialect.separator) }
             let start = bytes.count
             SummarySchema.appendMeasure(index, of: row.measures, to: &bytes)

@@ -14,7 +14,7 @@ import UsageAggregation
 public enum JSONLinesSummaryWriter {
     /// Writes every row to `output`.
     public static func write(_ table: SummaryTable, to output: OutputFile) throws(OutputError) {
-        let keys = keyPrefixes(table.columns)
+        let keys = keyPrefixes(SummarySchema.header(of: table))
         var line: [UInt8] = []
         line.reserveCapacity(512)
         for row in table.rows {
@@ -26,15 +26,15 @@ public enum JSONLinesSummaryWriter {
 
     /// The JSON Lines text of a table (for tests and small outputs).
     public static func render(_ table: SummaryTable) -> String {
-        let keys = keyPrefixes(table.columns)
+        let keys = keyPrefixes(SummarySchema.header(of: table))
         var bytes: [UInt8] = []
         for row in table.rows { appendRow(row, columns: table.columns, keys: keys, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `{"name":` for the first column, `,"name":` for the others, in header order.
-    static func keyPrefixes(_ columns: [GroupColumn]) -> [[UInt8]] {
-        SummarySchema.header(columns: columns).enumerated().map { index, name in
+    static func keyPrefixes(_ header: [String]) -> [[UInt8]] {
+        header.enumerated().map { index, name in
             var bytes: [UInt8] = [index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")]
             appendString(name, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
@@ -57,7 +57,7 @@ public enum JSONLinesSummaryWriter {
                 bytes.append(UInt8(ascii: "\""))
             }
         }
-        for index in SummarySchema.measureColumns.indices {
+        for index in 0..<(keys.count - columns.count) {
             bytes.append(contentsOf: keys[key])
             key += 1
             let start = bytes.count

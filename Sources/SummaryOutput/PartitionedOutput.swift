@@ -167,7 +167,7 @@ public struct PartitionedOutput {
             } else {
                 byValue[value] = found.count
                 let name = HivePartition.directoryName(column: column.description, value: value, of: column)
-                found.append(Partition(directoryName: name, value: value, table: SummaryTable(columns: columns, rows: [trimmed])))
+                found.append(Partition(directoryName: name, value: value, table: SummaryTable(columns: columns, rows: [trimmed], optionalMeasures: table.optionalMeasures)))
             }
         }
         found.sort { $0.value < $1.value }

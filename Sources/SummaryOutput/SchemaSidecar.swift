@@ -29,16 +29,16 @@ import UsageAggregation
 public enum SchemaSidecar {
     /// The sidecar's JSON text (pretty-printed, ending in `\n`) for a summary grouped by
     /// `columns`, written in `format`, found at `url` (relative to the sidecar: the file's name).
-    public static func json(columns: [GroupColumn], format: OutputFormat, url: String) -> String {
+    public static func json(columns: [GroupColumn], optional: OptionalMeasures = [], format: OutputFormat, url: String) -> String {
         var text = ""
-        document(columns: columns, format: format, url: url).append(to: &text, indent: "")
+        document(columns: columns, optional: optional, format: format, url: url).append(to: &text, indent: "")
         return text + "\n"
     }
 
     /// The sidecar as a JSON value.
-    static func document(columns: [GroupColumn], format: OutputFormat, url: String) -> JSONValue {
+    static func document(columns: [GroupColumn], optional: OptionalMeasures = [], format: OutputFormat, url: String) -> JSONValue {
         let decimalComma = format.format == .csv && format.dialect == .excelEU
-        let described = SummarySchema.describe(columns: columns)
+        let described = SummarySchema.describe(columns: columns, optional: optional)
         var tableSchema: [(String, JSONValue)] = [
             ("columns", .array(described.map { column($0, decimalComma: decimalComma) }))
         ]

@@ -66,9 +66,20 @@ extension SummarySchema {
             description: "Sum of the costs the logs carry; empty when no record of the group carried one."),
     ]
 
-    /// Every column of a summary grouped by `columns`, in header order.
-    public static func describe(columns: [GroupColumn]) -> [ColumnDescription] {
-        columns.map(describe) + measures
+    /// The columns `--prices` appends after ``measures`` (docs/prices.md).
+    public static let priceMeasures: [ColumnDescription] = [
+        ColumnDescription(
+            name: "unpriced_requests", datatype: .integer, unit: "requests",
+            description: "Requests with neither a logged cost nor a price in the --prices table."),
+        ColumnDescription(
+            name: "cache_savings_usd", datatype: .decimal, unit: "USD",
+            description: "What cached input saved against the full input price; empty when no price applied in the group."),
+    ]
+
+    /// Every column of a summary grouped by `columns` (with the `optional` measures), in
+    /// header order.
+    public static func describe(columns: [GroupColumn], optional: OptionalMeasures = []) -> [ColumnDescription] {
+        columns.map(describe) + measures + (optional.contains(.prices) ? priceMeasures : [])
     }
 
     /// A group column's description.

@@ -17,7 +17,7 @@ import UsageAggregation
 public enum TableSummaryWriter {
     /// The table's text, every line ending in `\n`.
     public static func render(_ table: SummaryTable) -> String {
-        let descriptions = SummarySchema.describe(columns: table.columns)
+        let descriptions = SummarySchema.describe(columns: table.columns, optional: table.optionalMeasures)
         let rightAligned = descriptions.map(\.datatype.isNumeric)
         var cells: [[String]] = [descriptions.map(\.name)]
         cells.reserveCapacity(table.rows.count + 1)
@@ -32,7 +32,7 @@ public enum TableSummaryWriter {
                     line.append(SummarySchema.groupCell(value, column: column))
                 }
             }
-            for index in SummarySchema.measureColumns.indices {
+            for index in SummarySchema.measureColumns(table.optionalMeasures).indices {
                 measureText.removeAll(keepingCapacity: true)
                 SummarySchema.appendMeasure(index, of: row.measures, to: &measureText)
                 line.append(withThousandsSeparators(String(decoding: measureText, as: UTF8.self)))

@@ -28,7 +28,7 @@ struct Schema: ParsableCommand {
         "The summary file's name, written as the sidecar's url (default: usage.csv, or usage.tsv).", valueName: "name"))
     var url: String?
 
-    func resolve() throws -> (columns: [GroupColumn], format: OutputFormat, url: String) {
+    func resolve() throws -> (columns: [GroupColumn], optional: OptionalMeasures, format: OutputFormat, url: String) {
         var configuration = SummarizeConfiguration(inputs: [])
         try shaping.apply(to: &configuration)
         guard format.hasSidecar else {
@@ -37,7 +37,7 @@ struct Schema: ParsableCommand {
         if let csvDialect, format != .csv {
             throw ValidationError("--csv-dialect \(csvDialect.rawValue) applies to --format csv only, not \(format.rawValue)")
         }
-        return (configuration.columns, OutputFormat(format, dialect: csvDialect ?? .rfc4180), url ?? "usage.\(format.rawValue)")
+        return (configuration.columns, configuration.optionalMeasures, OutputFormat(format, dialect: csvDialect ?? .rfc4180), url ?? "usage.\(format.rawValue)")
     }
 
     func validate() throws {
@@ -45,7 +45,7 @@ struct Schema: ParsableCommand {
     }
 
     func run() throws {
-        let (columns, format, url) = try resolve()
-        printOutput(SchemaSidecar.json(columns: columns, format: format, url: url))
+        let (columns, optional, format, url) = try resolve()
+        printOutput(SchemaSidecar.json(columns: columns, optional: optional, format: format, url: url))
     }
 }

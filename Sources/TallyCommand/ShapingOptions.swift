@@ -1,8 +1,9 @@
 import ArgumentParser
 import TallyPipeline
+import UsageAggregation
 
 /// The options that shape what each input contributes to a summary — the group columns, the
-/// time zone and window, the fields, deduplication, salvage, the line limit — shared by
+/// time zone and window, the fields, deduplication, salvage, the line limit, the prices — shared by
 /// `summarize` and `merge` (a state made with some options is merged with the same ones).
 struct ShapingOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
@@ -41,6 +42,11 @@ struct ShapingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Longest line decoded, in bytes; longer lines are bad lines.", valueName: "bytes"))
     var maxLineBytes: Int = SummarizeConfiguration(inputs: []).maxLineBytes
 
+    @Option(help: ArgumentHelp(
+        "Price records whose log carries no cost from this CSV (model pattern, effective date, USD per million tokens; docs/prices.md), and add the columns unpriced_requests and cache_savings_usd.",
+        valueName: "file"))
+    var prices: String?
+
     /// Applies these options; throws `ValidationError` (exit 64) for bad ones.
     func apply(to configuration: inout SummarizeConfiguration) throws {
         try FieldOptions.apply(fields, to: &configuration)
@@ -52,5 +58,12 @@ struct ShapingOptions: ParsableArguments {
         configuration.maxLineBytes = maxLineBytes
         configuration.salvage = salvage
         configuration.dedup = dedup
+        if let prices {
+            do {
+                configuration.prices = try PriceTable.load(path: prices)
+            } catch {
+                throw ValidationError("--prices \(error)")
+            }
+        }
     }
 }

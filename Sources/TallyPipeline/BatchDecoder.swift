@@ -42,6 +42,11 @@ final class BatchDecoder {
     let maxLineBytes: Int
     /// Set when a sum left its 128-bit range (which no real log can do).
     var overflowed = false
+    /// `--prices`: prices each record as soon as it is decoded, so that deduplication copies
+    /// carry their cost and the copy finally counted is priced at its own time.
+    let pricer: RecordPricer?
+    /// Index of the model among the decoder's values (with `--prices`).
+    let modelIndex: Int
 
     init(configuration: SummarizeConfiguration) {
         let plan = configuration.groupingPlan
@@ -52,6 +57,8 @@ final class BatchDecoder {
         dedupAll = configuration.dedup
         window = configuration.window
         maxLineBytes = configuration.maxLineBytes
+        pricer = configuration.prices.map(RecordPricer.init(table:))
+        modelIndex = decoder.configuration.valueFields.firstIndex(of: .model) ?? -1
     }
 
     /// Decodes every line of `batch` from the input named `fileName`; the records go to
@@ -87,7 +94,10 @@ final class BatchDecoder {
                 noteBad(BadLine(reason: .lineTooLong, detail: .tooLong(byteCount: byteCount, limit: maxLineBytes)))
             case .text(let bytes):
                 switch decoder.decode(bytes) {
-                case .record(let record):
+                case .record(var record):
+                    if let pricer {
+                        pricer.price(&record, model: decoder.value(modelIndex), in: decoder.valueBytes(modelIndex, line: bytes))
+                    }
                     // Warnings describe the line, so they count whether or not its record is kept.
                     noteWarnings(record.warnings)
                     if let key = record.dedupKey, dedupAll || record.alwaysDeduplicated {

@@ -30,6 +30,9 @@ public struct SummarizeConfiguration: Sendable {
     /// Keep one record per request id across all inputs, for every shape (`--dedup`);
     /// Claude Code lines are deduplicated always.
     public var dedup: Bool = false
+    /// `--prices`: the cost of records whose log carries none, and the `unpriced_requests` and
+    /// `cache_savings_usd` columns (docs/prices.md); nil without.
+    public var prices: PriceTable?
     /// More bad lines than this make the exit code 2 (`--max-bad-lines`).
     public var maxBadLines: Int = 0
     /// Longest line decoded, without its terminator (`--max-line-bytes`).
@@ -97,6 +100,8 @@ public struct SummarizeConfiguration: Sendable {
         ]
         parts += overrides.sorted { $0.key.rawValue < $1.key.rawValue }.map { "field \($0.key.rawValue)=\($0.value)" }
         parts += customFields.sorted { $0.key < $1.key }.map { "field \($0.key)=\($0.value)" }
+        // The price file's content, not its name: a price that changed invalidates the partials.
+        if let prices { parts.append("prices=" + String(prices.contentHash, radix: 16)) }
         return parts.joined(separator: " ")
     }
 
@@ -105,12 +110,18 @@ public struct SummarizeConfiguration: Sendable {
         GroupingPlan(columns: columns, zone: zone)
     }
 
-    /// The decoder's configuration for these columns and fields.
+    /// The decoder's configuration for these columns and fields. With `--prices` the model is
+    /// read even when it is not a group column: after the grouping values, so their indices
+    /// stay those of ``GroupingPlan/valueFields``.
     var decoderConfiguration: DecoderConfiguration {
-        DecoderConfiguration(
-            overrides: overrides, customFields: customFields,
-            valueFields: GroupingPlan(columns: columns).valueFields, maxDepth: maxDepth)
+        var valueFields = GroupingPlan(columns: columns).valueFields
+        if prices != nil && !valueFields.contains(.model) { valueFields.append(.model) }
+        return DecoderConfiguration(
+            overrides: overrides, customFields: customFields, valueFields: valueFields, maxDepth: maxDepth)
     }
+
+    /// The optional measure columns these options add to the output.
+    public var optionalMeasures: OptionalMeasures { prices != nil ? .prices : [] }
 }
 
 #if canImport(Glibc)

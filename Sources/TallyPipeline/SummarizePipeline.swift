@@ -208,7 +208,7 @@ public enum SummarizePipeline {
             try reportOutput?.write(report.json)
             if let sidecarOutput, let path = configuration.outputPath {
                 let name = path.split(separator: "/").last.map(String.init) ?? path
-                try sidecarOutput.write(SchemaSidecar.json(columns: table.columns, format: configuration.outputFormat, url: name))
+                try sidecarOutput.write(SchemaSidecar.json(columns: table.columns, optional: table.optionalMeasures, format: configuration.outputFormat, url: name))
             }
             // All on disk before any replaces its previous file.
             try OutputFile.commit(outputs)
@@ -319,7 +319,8 @@ public enum SummarizePipeline {
         for file in files { report.totals += file.tally }
         if collectorOverflowed || overflowed.withLock({ $0 }) { return (nil, report, partials) }
 
-        let summary = SummaryTable(table: table, columns: configuration.columns, strings: strings)
+        var summary = SummaryTable(table: table, columns: configuration.columns, strings: strings)
+        summary.optionalMeasures = configuration.optionalMeasures
         report.rows = summary.rows.count
         report.cellsExceedingInt64 = SummarySchema.cellsExceedingInt64(summary).map { "row \($0.row + 1): \($0.column)" }
         return (summary, report, partials)

@@ -335,3 +335,79 @@ extension ExactDecimal: Codable {
         try container.encode("\(whole).\(digits)")
     }
 }
+
+// MARK: - Prices: products and differences
+
+extension ExactDecimal {
+    /// The number in units of 10⁻¹⁸, when that fits 128 bits (below about 3.4 · 10²⁰).
+    public var scaled: UInt128? {
+        let (product, overflow) = wholeStorage.multipliedReportingOverflow(by: UInt128(Self.fractionScale))
+        if overflow { return nil }
+        let (sum, carry) = product.addingReportingOverflow(UInt128(fractionStorage))
+        return carry ? nil : sum
+    }
+
+    /// The number of `units` × 10⁻¹⁸ (128-bit units always fit the 128-bit whole part).
+    @inlinable
+    public init(units: UInt128) {
+        if units <= UInt128(UInt64.max) {
+            let small = UInt64(units)  // 64-bit division: the common case, and much faster
+            self.init(whole: UInt128(small / Self.fractionScale), fraction: small % Self.fractionScale)
+        } else {
+            self.init(whole: units / UInt128(Self.fractionScale), fraction: UInt64(units % UInt128(Self.fractionScale)))
+        }
+    }
+
+    /// The value as a 64-bit integer when it is a whole number that fits.
+    @inlinable
+    public var wholeUInt64: UInt64? {
+        fractionStorage == 0 && wholeStorage <= UInt128(UInt64.max) ? UInt64(wholeStorage) : nil
+    }
+
+    /// `self − other`, or nil when that is below zero (an `ExactDecimal` is never negative).
+    public func subtracting(_ other: ExactDecimal) -> ExactDecimal? {
+        if self < other { return nil }
+        var whole = wholeStorage - other.wholeStorage
+        var fraction = fractionStorage
+        if fraction < other.fractionStorage {
+            fraction += Self.fractionScale
+            whole -= 1
+        }
+        return ExactDecimal(whole: whole, fraction: fraction - other.fractionStorage)
+    }
+
+    /// `self × other ÷ 10^shift`, rounded half to even at the 18th decimal (a price per million
+    /// tokens times a token count: `shift` 6). Nil when a factor is 3.4 · 10²⁰ or more, or the
+    /// result does not fit.
+    ///
+    /// The product is taken in 256 bits and rounded once, so it is exact whenever the exact
+    /// result has at most 18 decimals: a whole token count times a price with at most 12
+    /// decimals per million tokens.
+    public func multiplied(by other: ExactDecimal, dividedByPowerOfTen shift: Int = 0) -> ExactDecimal? {
+        precondition((0...20).contains(shift), "shift out of range")
+        guard let a = scaled, let b = other.scaled else { return nil }
+        // a · b is in units of 10⁻³⁶; the result is in units of 10⁻¹⁸, divided by 10^shift.
+        var divisor: UInt128 = UInt128(Self.fractionScale)
+        for _ in 0..<shift { divisor *= 10 }
+        let product = a.multipliedFullWidth(by: b)
+        guard product.high < divisor else { return nil }
+        let (quotient, remainder) = divisor.dividingFullWidth(product)
+        var units = quotient
+        // Half to even: compare the remainder with half the divisor without overflowing.
+        let half = divisor / 2  // divisor is even (a power of ten)
+        if remainder > half || (remainder == half && units & 1 == 1) {
+            let (bumped, overflow) = units.addingReportingOverflow(1)
+            if overflow { return nil }
+            units = bumped
+        }
+        return ExactDecimal(units: units)
+    }
+
+    /// Parses decimal text such as `3`, `0.30` or `1.25e-1` (JSON number syntax, not negative).
+    public init?(decimalText text: Substring) {
+        var bytes = Array(text.utf8)
+        let result = bytes.withUnsafeMutableBytes { ExactDecimal.parse(jsonNumber: UnsafeRawBufferPointer($0)) }
+        guard case .value(let value, _) = result else { return nil }
+        self = value
+    }
+}

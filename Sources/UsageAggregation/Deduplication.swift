@@ -46,7 +46,7 @@ public struct DedupBatch: Sendable {
 /// and the earliest time of all copies decides its time bucket. The result does not depend on
 /// the order of inputs or lines: ties are broken by a total order on the copies themselves.
 ///
-/// Copies are stored compactly (about 80 bytes plus 8 per group column) in 64 partitions by
+/// Copies are stored compactly (about 90 bytes plus 8 per group column) in 64 partitions by
 /// key; when they take more than ``memoryBudget`` they are written to unlinked temporary files
 /// and read back one partition at a time at the end, so memory stays bounded whatever the
 /// number of requests (disk use is about the copies' size). Not thread-safe: the collector
@@ -224,10 +224,10 @@ public final class DedupStore {
 
     // MARK: - Encoding
 
-    /// key u64, file u32, flags u16 (bit 0: time, bit 1: cost, bits 2–8: which measures are
-    /// wide), time i64, then each measure (input, cached, cache write, output, reasoning,
-    /// total, cost) as one u64 when it is a whole number below 2⁶⁴ or as 3 × u64 (whole low,
-    /// whole high, fraction), then the cells. Little-endian.
+    /// key u64, file u32, flags u16 (bit 0: time, bit 1: cost, bits 2–9: which measures are
+    /// wide, bit 10: cache savings), time i64, then each measure (input, cached, cache write,
+    /// output, reasoning, total, cost, cache savings) as one u64 when it is a whole number below
+    /// 2⁶⁴ or as 3 × u64 (whole low, whole high, fraction), then the cells. Little-endian.
     static func encode(
         key: UInt64, file: UInt32, record: UsageRecord, cells: ArraySlice<UInt64>, into bytes: inout [UInt8]
     ) {
@@ -236,9 +236,10 @@ public final class DedupStore {
         }
         let measures = [
             record.inputTokens, record.cachedInputTokens, record.cacheWriteTokens, record.outputTokens,
-            record.reasoningTokens, record.totalTokens, record.costUSD ?? .zero,
+            record.reasoningTokens, record.totalTokens, record.costUSD ?? .zero, record.cacheSavingsUSD ?? .zero,
         ]
         var flags: UInt16 = (record.time != nil ? 1 : 0) | (record.costUSD != nil ? 2 : 0)
+            | (record.cacheSavingsUSD != nil ? 1 << 10 : 0)
         for (index, value) in measures.enumerated() where !isNarrow(value) { flags |= 1 << (2 + index) }
         put(key)
         put(file)
@@ -275,7 +276,7 @@ public final class DedupStore {
                 let flags = take(UInt16.self)
                 let time = take(Int64.self)
                 var values: [ExactDecimal] = []
-                for index in 0..<7 {
+                for index in 0..<8 {
                     if flags & (1 << (2 + index)) == 0 {
                         values.append(ExactDecimal(take(UInt64.self)))
                     } else {
@@ -293,6 +294,7 @@ public final class DedupStore {
                 record.reasoningTokens = values[4]
                 record.totalTokens = values[5]
                 record.costUSD = flags & 2 != 0 ? values[6] : nil
+                record.cacheSavingsUSD = flags & (1 << 10) != 0 ? values[7] : nil
                 record.time = flags & 1 != 0 ? time : nil
                 record.dedupKey = key
                 copies.append(Copy(key: key, file: file, record: record, cells: cells))

@@ -18,8 +18,38 @@ public struct Measures: Sendable, Equatable, Codable {
     public var costUSD: ExactDecimal = .zero
     /// Records that carried a cost; 0 means the `cost_usd` cell is empty.
     public var costedRequests: UInt64 = 0
+    /// With `--prices`: what cached input saved against the full input price.
+    public var cacheSavingsUSD: ExactDecimal = .zero
+    /// With `--prices`: records for which a price applied (cache savings known); 0 means the
+    /// `cache_savings_usd` cell is empty.
+    public var savingsRequests: UInt64 = 0
 
     public init() {}
+
+    /// With `--prices`: records with neither a logged nor a computed cost (`unpriced_requests`).
+    /// Records are priced before they are added, so every record without a cost is unpriced.
+    public var unpricedRequests: UInt64 { requests &- costedRequests }
+
+    private enum CodingKeys: String, CodingKey {
+        case requests, inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reasoningTokens, totalTokens
+        case costUSD, costedRequests, cacheSavingsUSD, savingsRequests
+    }
+
+    /// Decodes stored measures; states written before `--prices` existed lack the savings.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requests = try container.decode(UInt64.self, forKey: .requests)
+        inputTokens = try container.decode(ExactDecimal.self, forKey: .inputTokens)
+        cachedInputTokens = try container.decode(ExactDecimal.self, forKey: .cachedInputTokens)
+        cacheWriteTokens = try container.decode(ExactDecimal.self, forKey: .cacheWriteTokens)
+        outputTokens = try container.decode(ExactDecimal.self, forKey: .outputTokens)
+        reasoningTokens = try container.decode(ExactDecimal.self, forKey: .reasoningTokens)
+        totalTokens = try container.decode(ExactDecimal.self, forKey: .totalTokens)
+        costUSD = try container.decode(ExactDecimal.self, forKey: .costUSD)
+        costedRequests = try container.decode(UInt64.self, forKey: .costedRequests)
+        cacheSavingsUSD = try container.decodeIfPresent(ExactDecimal.self, forKey: .cacheSavingsUSD) ?? .zero
+        savingsRequests = try container.decodeIfPresent(UInt64.self, forKey: .savingsRequests) ?? 0
+    }
 
     /// Adds one record; false when a sum would leave its 128-bit range, or a count its 64-bit
     /// range (never in practice). A sum or count that would overflow keeps its old value.
@@ -40,6 +70,12 @@ public struct Measures: Sendable, Equatable, Codable {
             if !costedOverflow { costedRequests = costedSum }
             ok = !costedOverflow && ok
         }
+        if let savings = record.cacheSavingsUSD {
+            ok = cacheSavingsUSD.add(savings) && ok
+            let (savingsSum, savingsOverflow) = savingsRequests.addingReportingOverflow(1)
+            if !savingsOverflow { savingsRequests = savingsSum }
+            ok = !savingsOverflow && ok
+        }
         return ok
     }
 
@@ -50,8 +86,10 @@ public struct Measures: Sendable, Equatable, Codable {
         let (requestSum, requestOverflow) = requests.addingReportingOverflow(other.requests)
         let (costedSum, costedOverflow) = costedRequests.addingReportingOverflow(other.costedRequests)
         if !requestOverflow { requests = requestSum }
+        let (savingsSum, savingsOverflow) = savingsRequests.addingReportingOverflow(other.savingsRequests)
         if !costedOverflow { costedRequests = costedSum }
-        var ok = !requestOverflow && !costedOverflow
+        if !savingsOverflow { savingsRequests = savingsSum }
+        var ok = !requestOverflow && !costedOverflow && !savingsOverflow
         ok = inputTokens.add(other.inputTokens) && ok
         ok = cachedInputTokens.add(other.cachedInputTokens) && ok
         ok = cacheWriteTokens.add(other.cacheWriteTokens) && ok
@@ -59,6 +97,7 @@ public struct Measures: Sendable, Equatable, Codable {
         ok = reasoningTokens.add(other.reasoningTokens) && ok
         ok = totalTokens.add(other.totalTokens) && ok
         ok = costUSD.add(other.costUSD) && ok
+        ok = cacheSavingsUSD.add(other.cacheSavingsUSD) && ok
         return ok
     }
 

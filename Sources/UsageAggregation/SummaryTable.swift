@@ -4,10 +4,13 @@ public struct SummaryTable: Sendable, Equatable {
     public var columns: [GroupColumn]
     /// The rows, sorted by their group values column by column.
     public var rows: [SummaryRow]
+    /// Measure columns written after schema v1's, each behind its flag.
+    public var optionalMeasures: OptionalMeasures = []
 
-    public init(columns: [GroupColumn], rows: [SummaryRow]) {
+    public init(columns: [GroupColumn], rows: [SummaryRow], optionalMeasures: OptionalMeasures = []) {
         self.columns = columns
         self.rows = rows
+        self.optionalMeasures = optionalMeasures
     }
 
     /// Resolves a table's keys (time cells and string ids of `strings`) and sorts the rows.
@@ -35,6 +38,16 @@ public struct SummaryTable: Sendable, Equatable {
         }
         self.rows = rows
     }
+}
+
+/// Groups of measure columns that only appear behind their flag, after schema v1's measures,
+/// so that readers of schema v1 never break.
+public struct OptionalMeasures: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// `--prices`: `unpriced_requests`, `cache_savings_usd`.
+    public static let prices = OptionalMeasures(rawValue: 1 << 0)
 }
 
 /// One group and its measures.

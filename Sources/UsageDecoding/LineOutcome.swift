@@ -23,6 +23,9 @@ public struct UsageRecord: Sendable, Equatable, Codable {
     public var totalTokens: ExactDecimal = .zero
     /// USD, when the log carries a cost.
     public var costUSD: ExactDecimal?
+    /// USD that cached input saved against the full input price, when `--prices` has a price
+    /// for the record's model at its time (set after decoding, never by the decoder).
+    public var cacheSavingsUSD: ExactDecimal?
     /// Unix seconds (UTC), when the line has a usable time.
     public var time: Int64?
     /// Line-level warnings; they never make a line bad.

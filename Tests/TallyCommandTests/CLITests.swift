@@ -107,6 +107,7 @@ import Testing
         ("summary-day-ny-since.csv", [
             "--by", "day", "--tz", "America/New_York", "--since", "2026-11-27", "--until", "2026-11-30",
         ]),
+        ("summary-day-model-prices.csv", ["--by", "day,model", "--prices", "samples/prices-2026-11.csv"]),
     ]
 
     @Test("samples/ through the binary gives every golden file", arguments: sampleGoldens.map(\.file))

@@ -25,7 +25,8 @@ struct PipelineRun {
 func runPipeline(
     _ inputs: [String], by: String = "day,model", threads: Int = 2, batchBytes: Int? = nil,
     salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib, dedup: Bool = false,
-    tz: String = "UTC", since: String? = nil, until: String? = nil, state: String? = nil, forgetMissing: Bool = false
+    tz: String = "UTC", since: String? = nil, until: String? = nil, state: String? = nil, forgetMissing: Bool = false,
+    prices: PriceTable? = nil
 ) throws -> PipelineRun {
     let scratch = try TemporaryDirectory()
     defer { scratch.remove() }
@@ -49,6 +50,7 @@ func runPipeline(
         since: try since.map { try bound($0, configuration.zone) }, until: try until.map { try bound($0, configuration.zone) })
     configuration.statePath = state
     configuration.forgetMissing = forgetMissing
+    configuration.prices = prices
     configuration.outputPath = scratch.path("out.csv")
     configuration.reportPath = scratch.path("run-report.json")
     let report = try SummarizePipeline.run(configuration)

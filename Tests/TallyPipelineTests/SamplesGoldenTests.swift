@@ -24,6 +24,7 @@ import TallyPipeline
         ("summary-day-ny-since.csv", [
             "--by", "day", "--tz", "America/New_York", "--since", "2026-11-27", "--until", "2026-11-30",
         ]),
+        ("summary-day-model-prices.csv", ["--by", "day,model", "--prices", "samples/prices-2026-11.csv"]),
     ]
 
     /// The goldens whose arguments the pipeline API of ``runPipeline`` expresses: `--by` with

@@ -131,4 +131,15 @@ import UsageDecoding
         let decoded = DedupStore.decodeAll(bytes, width: 3)
         #expect(decoded == [DedupStore.Copy(key: 42, file: 3, record: record, cells: [1, 0, UInt64.max])])
     }
+
+    /// `--prices` cache savings travel with a copy (issue 6): absent, whole, fractional.
+    @Test(arguments: [nil, "0", "7", "0.000123"])
+    func cacheSavingsRoundTrip(_ savings: String?) throws {
+        var record = record(input: "100", cached: "40", output: "3", cost: "0.25", time: 1)
+        record.cacheSavingsUSD = savings.map(dec)
+        record.dedupKey = 7
+        var bytes: [UInt8] = []
+        DedupStore.encode(key: 7, file: 0, record: record, cells: [9][...], into: &bytes)
+        #expect(DedupStore.decodeAll(bytes, width: 1) == [DedupStore.Copy(key: 7, file: 0, record: record, cells: [9])])
+    }
 }
