@@ -41,6 +41,27 @@ import UsageAggregation
         #expect(dialect["header"] as? Bool == true)
     }
 
+    /// With `--prices` the two optional columns are in the sidecar, the CSV header, the JSON
+    /// Lines keys and the table's header alike, after schema v1's measures.
+    @Test func priceColumnsEverywhere() throws {
+        let groups: [GroupColumn] = [.model]
+        var measures = Measures()
+        measures.requests = 2
+        let table = SummaryTable(
+            columns: groups, rows: [SummaryRow(groupValues: [.text("m")], measures: measures)], optionalMeasures: .prices)
+        let document = try parse(SchemaSidecar.json(columns: groups, optional: .prices, format: .csv, url: "usage.csv"))
+        let names = try columns(document).map { $0["name"] as? String ?? "" }
+        #expect(Array(names.suffix(3)) == ["cost_usd", "unpriced_requests", "cache_savings_usd"])
+        let csvHeader = SummaryWriter.render(table, as: .csv).split(separator: "\n")[0].split(separator: ",").map(String.init)
+        #expect(csvHeader == names)
+        let jsonLine = SummaryWriter.render(table, as: OutputFormat(.jsonl, dialect: .rfc4180))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == Set(names))
+        #expect(object["unpriced_requests"] as? Int == 2)  // requests with no cost at all
+        let tableHeader = SummaryWriter.render(table, as: OutputFormat(.table, dialect: .rfc4180)).split(separator: "\n")[0]
+        #expect(tableHeader.split(separator: " ").map(String.init) == names)
+    }
+
     /// Datatypes and units as docs/schema.md documents them.
     @Test func datatypesAndUnits() throws {
         let document = try parse(SchemaSidecar.json(
