@@ -85,6 +85,27 @@ final class BatchDecoder {
             }
         }
 
+        /// Counts a decoded record: kept for deduplication, filtered out, or added.
+        func count(_ record: UsageRecord, line bytes: UnsafeRawBufferPointer) {
+            // Warnings describe the line, so they count whether or not its record is kept.
+            noteWarnings(record.warnings)
+            if let key = record.dedupKey, dedupAll || record.alwaysDeduplicated {
+                // Decided at the end, also whether it is filtered out: by the earliest time of
+                // all its copies.
+                result.tally.records += 1
+                let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
+                if keys.truncated { noteWarnings(.valueTruncated) }
+                dedupCopies.append(key: key, record: record, cells: cells)
+            } else if !window.contains(record.time) {
+                result.tally.filteredOut += 1
+            } else {
+                result.tally.records += 1
+                let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
+                if keys.truncated { noteWarnings(.valueTruncated) }
+                if !table.add(record, cells: cells) { overflowed = true }
+            }
+        }
+
         batch.forEachLine(maxLineBytes: maxLineBytes) { line in
             lineNumber += 1
             switch line {
@@ -94,26 +115,13 @@ final class BatchDecoder {
                 noteBad(BadLine(reason: .lineTooLong, detail: .tooLong(byteCount: byteCount, limit: maxLineBytes)))
             case .text(let bytes):
                 switch decoder.decode(bytes) {
-                case .record(var record):
+                case .record(let record):
                     if let pricer {
-                        pricer.price(&record, model: decoder.value(modelIndex), in: decoder.valueBytes(modelIndex, line: bytes))
-                    }
-                    // Warnings describe the line, so they count whether or not its record is kept.
-                    noteWarnings(record.warnings)
-                    if let key = record.dedupKey, dedupAll || record.alwaysDeduplicated {
-                        // Decided at the end, also whether it is filtered out: by the earliest
-                        // time of all its copies.
-                        result.tally.records += 1
-                        let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
-                        if keys.truncated { noteWarnings(.valueTruncated) }
-                        dedupCopies.append(key: key, record: record, cells: cells)
-                    } else if !window.contains(record.time) {
-                        result.tally.filteredOut += 1
+                        var priced = record  // a copy only when prices are on
+                        pricer.price(&priced, model: decoder.value(modelIndex), in: decoder.valueBytes(modelIndex, line: bytes))
+                        count(priced, line: bytes)
                     } else {
-                        result.tally.records += 1
-                        let cells = keys.cells(for: record, decoder: decoder, line: bytes, fileID: fileID)
-                        if keys.truncated { noteWarnings(.valueTruncated) }
-                        if !table.add(record, cells: cells) { overflowed = true }
+                        count(record, line: bytes)
                     }
                 case .noUsage(let warnings):
                     result.tally.noUsage += 1
