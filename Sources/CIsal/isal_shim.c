@@ -171,9 +171,15 @@ int tokentally_isal_inflate(
     state->avail_out = (uint32_t)output_count;
     int status = isal_inflate_fn(state);
     *code = status;
-    *consumed = (ptrdiff_t)(input_count - state->avail_in);
     *produced = output_count - state->avail_out;
-    if (status < 0) return TOKENTALLY_ISAL_INVALID;
+    if (status < 0) {
+        // On invalid data ISA-L can leave avail_in "below zero" (it accounts for bytes it had
+        // loaded ahead, found with the fuzz target `inflate`): what it used is meaningless
+        // then, and the member is decoded again with zlib or failed at its start anyway.
+        *consumed = 0;
+        return TOKENTALLY_ISAL_INVALID;
+    }
+    *consumed = (ptrdiff_t)input_count - (ptrdiff_t)state->avail_in;
     if (state->block_state == ISAL_BLOCK_FINISH) {
         // Whole bytes ISA-L loaded past the final block's last bit belong to what follows
         // (the gzip trailer): hand them back. The bits left over are the last byte's padding.

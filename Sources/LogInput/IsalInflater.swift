@@ -28,6 +28,11 @@ final class IsalInflater: RawInflater {
         let status = tokentally_isal_inflate(
             inflater, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count,
             output.baseAddress?.assumingMemoryBound(to: UInt8.self), output.count, &consumed, &produced, &code)
+        // A C library's accounting is checked at the boundary: more than it was given, or more
+        // handed back than the 8 bytes ISA-L can load ahead, is treated as invalid data.
+        guard consumed <= input.count, consumed >= -8 else {
+            return RawInflateStep(status: .invalid, consumed: 0, produced: 0)
+        }
         switch status {
         case Int32(TOKENTALLY_ISAL_END): return RawInflateStep(status: .end, consumed: consumed, produced: produced)
         case Int32(TOKENTALLY_ISAL_PROGRESS): return RawInflateStep(status: .progress, consumed: consumed, produced: produced)

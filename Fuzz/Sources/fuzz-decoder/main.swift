@@ -1,0 +1,23 @@
+import FuzzSupport
+import UsageAggregation
+import UsageDecoding
+
+/// Any bytes as one line: the decoder must give an outcome (never trap), a record must have
+/// consistent counts, and its group key and `lastMatch` must be computable.
+@_cdecl("fuzz_decoder_main")
+func fuzzDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    let plan = GroupingPlan(columns: [.time(.day), .model, .key, .user, .provider, .status, .custom("team")])
+    let configuration = DecoderConfiguration(
+        customFields: ["team": JSONPointer(tokens: ["metadata", "team"])], valueFields: plan.valueFields, maxDepth: 64)
+    let decoder = UsageDecoder(configuration: configuration)
+    let keys = GroupKeyBuilder(plan: plan)
+    return runFuzzer(argc: argc, argv: argv) { line in
+        guard case .record(let record) = decoder.decode(line) else { return }
+        var sum = record.inputTokens
+        if sum.add(record.outputTokens), record.totalTokens != sum, !record.warnings.contains(.totalMismatch) {
+            fatalError("total \(record.totalTokens) is not input + output \(sum) and no total_mismatch warning")
+        }
+        _ = keys.cells(for: record, decoder: decoder, line: line, fileID: 0)
+        guard decoder.lastMatch(line: line) != nil else { fatalError("a record without a match") }
+    }
+}

@@ -1,0 +1,23 @@
+import LogInput
+import Testing
+
+/// Inputs the fuzz targets found (`scripts/fuzz.sh`, docs/reliability.md), kept as tests.
+@Suite struct FuzzRegressionTests {
+    /// fuzz-inflate: a gzip member whose deflate data turns invalid a few bytes in. Read in
+    /// small chunks, ISA-L reported more input used than it was given (its `avail_in` below
+    /// zero), which trapped stage 1's buffer accounting. Now: at every chunk size, both
+    /// backends fail the member as corrupt at its deflate data, with the same lines before it.
+    @Test(arguments: InflateBackend.allCases)
+    func isalAccountingOnInvalidDeflateData(_ backend: InflateBackend) throws {
+        try backend.requireAvailable()
+        let bytes = Fixtures.bytes("fuzz-isal-giveback.jsonl.gz")
+        let reference = readInMemory(bytes, namedGzip: true, backend: .zlib)
+        #expect(reference.outcome.failure?.kind == .corrupt)
+        #expect(reference.outcome.failure?.offset == 10)
+        for chunk in 1...97 {
+            let read = readInMemory(bytes, namedGzip: true, backend: backend, chunkSize: chunk, sinkBufferSize: 1 + chunk % 7)
+            #expect(read.outcome.ignoringBytesRead == reference.outcome.ignoringBytesRead, "chunk \(chunk)")
+            #expect(read.output == reference.output, "chunk \(chunk)")
+        }
+    }
+}
