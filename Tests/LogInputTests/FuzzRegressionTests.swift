@@ -14,10 +14,28 @@ import Testing
         let reference = readInMemory(bytes, namedGzip: true, backend: .zlib)
         #expect(reference.outcome.failure?.kind == .corrupt)
         #expect(reference.outcome.failure?.offset == 10)
-        for chunk in 1...97 {
+        for chunk in [1, 2, 3, 5, 8, 13, 15, 16, 17, 31, 64, 97] {
             let read = readInMemory(bytes, namedGzip: true, backend: backend, chunkSize: chunk, sinkBufferSize: 1 + chunk % 7)
             #expect(read.outcome.ignoringBytesRead == reference.outcome.ignoringBytesRead, "chunk \(chunk)")
             #expect(read.output == reference.output, "chunk \(chunk)")
         }
+    }
+
+    /// fuzz-inflate: a member whose Huffman code set zlib rejects ("invalid literal/lengths
+    /// set", as gzip and Python's zlib do) but ISA-L accepts; the block it decodes is empty,
+    /// and the trailer's CRC and length (zeros) verify an empty member. A known difference
+    /// between the backends (docs/reliability.md): zlib fails the input as corrupt, ISA-L
+    /// counts an empty member and flags the zeros and junk after it. Neither counts a line.
+    @Test func lenientHuffmanCodeSets() throws {
+        let bytes = Fixtures.bytes("fuzz-lenient-isal.jsonl.gz")
+        let zlib = readInMemory(bytes, namedGzip: true, backend: .zlib)
+        #expect(zlib.outcome.failure?.kind == .corrupt)
+        #expect(zlib.output.isEmpty)
+        try InflateBackend.isal.requireAvailable()
+        let isal = readInMemory(bytes, namedGzip: true, backend: .isal)
+        #expect(isal.outcome.failure == nil)
+        #expect(isal.outcome.members == 1)
+        #expect(isal.outcome.flags.map(\.flag) == [.trailingJunk])
+        #expect(isal.output.isEmpty)
     }
 }
