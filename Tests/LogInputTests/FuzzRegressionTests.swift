@@ -38,4 +38,20 @@ import Testing
         #expect(isal.outcome.flags.map(\.flag) == [.trailingJunk])
         #expect(isal.output.isEmpty)
     }
+
+    /// fuzz-inflate: the same leniency, then the input ends inside the trailer. ISA-L's reading
+    /// ended its deflate data cleanly and the member was called truncated without zlib's word;
+    /// now every member ISA-L does not verify is read again with zlib: both call it corrupt.
+    @Test(arguments: InflateBackend.allCases)
+    func lenientHuffmanCodeSetsThenCutTrailer(_ backend: InflateBackend) throws {
+        try backend.requireAvailable()
+        let bytes = Fixtures.bytes("fuzz-lenient-isal-cut.jsonl.gz")
+        let zlib = readInMemory(bytes, namedGzip: true, backend: .zlib)
+        #expect(zlib.outcome.failure?.kind == .corrupt)
+        for chunk in [1, 7, 64, 1 << 16] {
+            let read = readInMemory(bytes, namedGzip: true, backend: backend, chunkSize: chunk)
+            #expect(read.outcome.ignoringBytesRead == zlib.outcome.ignoringBytesRead, "chunk \(chunk)")
+            #expect(read.output == zlib.output, "chunk \(chunk)")
+        }
+    }
 }
