@@ -94,21 +94,7 @@ import Testing
     /// `samples/oracle.py`'s `GOLDENS` (and `SamplesGoldenTests.goldens`). Through the binary,
     /// since some options (`--tz`, `--since`, `--until`, the `user` and `provider` columns) are
     /// command-line strings only.
-    static let sampleGoldens: [(file: String, arguments: [String])] = [
-        ("summary-day-model.csv", ["--by", "day,model"]),
-        ("summary-day-key.csv", ["--by", "day,key"]),
-        ("summary-month-model-status.csv", ["--by", "month,model,status"]),
-        ("summary-week-key.csv", ["--by", "week,key"]),
-        ("summary-hour.csv", ["--by", "hour"]),
-        ("summary-day-model-provider.csv", ["--by", "day,model,provider"]),
-        ("summary-day-user.csv", ["--by", "day,user"]),
-        ("summary-day-team.csv", ["--by", "day,team", "--field", "team=/metadata/user_api_key_team_id"]),
-        ("summary-day-model-kolkata.csv", ["--by", "day,model", "--tz", "Asia/Kolkata"]),
-        ("summary-day-ny-since.csv", [
-            "--by", "day", "--tz", "America/New_York", "--since", "2026-11-27", "--until", "2026-11-30",
-        ]),
-        ("summary-day-model-prices.csv", ["--by", "day,model", "--prices", "samples/prices-2026-11.csv"]),
-    ]
+    static let sampleGoldens = TestSupport.sampleGoldens
 
     @Test("samples/ through the binary gives every golden file", arguments: sampleGoldens.map(\.file))
     func samplesGoldenThroughBinary(_ file: String) throws {

@@ -11,21 +11,7 @@ import TallyPipeline
     /// Golden file and the arguments of `tokentally summarize samples/ …` it was computed with
     /// (as in `samples/oracle.py`'s `GOLDENS`). Every golden is checked through the binary in
     /// `TallyCommandTests`; those below `pipelineGoldens` also through the pipeline API here.
-    static let goldens: [(file: String, arguments: [String])] = [
-        ("summary-day-model.csv", ["--by", "day,model"]),
-        ("summary-day-key.csv", ["--by", "day,key"]),
-        ("summary-month-model-status.csv", ["--by", "month,model,status"]),
-        ("summary-week-key.csv", ["--by", "week,key"]),
-        ("summary-hour.csv", ["--by", "hour"]),
-        ("summary-day-model-provider.csv", ["--by", "day,model,provider"]),
-        ("summary-day-user.csv", ["--by", "day,user"]),
-        ("summary-day-team.csv", ["--by", "day,team", "--field", "team=/metadata/user_api_key_team_id"]),
-        ("summary-day-model-kolkata.csv", ["--by", "day,model", "--tz", "Asia/Kolkata"]),
-        ("summary-day-ny-since.csv", [
-            "--by", "day", "--tz", "America/New_York", "--since", "2026-11-27", "--until", "2026-11-30",
-        ]),
-        ("summary-day-model-prices.csv", ["--by", "day,model", "--prices", "samples/prices-2026-11.csv"]),
-    ]
+    static let goldens = sampleGoldens
 
     /// The goldens whose arguments the pipeline API of ``runPipeline`` expresses: `--by` with
     /// the columns ``column(_:customFields:)`` knows, and `--field`. (`user`, `provider`,
