@@ -28,6 +28,9 @@ public struct UsageRecord: Sendable, Equatable, Codable {
     public var cacheSavingsUSD: ExactDecimal?
     /// Unix seconds (UTC), when the line has a usable time.
     public var time: Int64?
+    /// The request's latency in milliseconds, when the decoder reads latency (`--stats`) and
+    /// the line has one (docs/formats.md, *Latency*).
+    public var latencyMS: UInt64?
     /// Line-level warnings; they never make a line bad.
     public var warnings: LineWarnings = []
     /// A 64-bit hash of the request id (``RequestID``), when the line has one: copies of one
