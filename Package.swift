@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Mergeable percentile histograms for `--stats`.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C interop, fenced: only LogInput imports it.
@@ -47,7 +49,12 @@ let package = Package(
         // Stage 3: one line → one usage record or a counted failure.
         .target(name: "UsageDecoding", dependencies: ["TallyPrimitives", "CScanKernels"]),
         // Stage 4: records → group tables that merge exactly.
-        .target(name: "UsageAggregation", dependencies: ["UsageDecoding", "TallyPrimitives"]),
+        .target(
+            name: "UsageAggregation",
+            dependencies: [
+                "UsageDecoding", "TallyPrimitives", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         // Stage 5: tables → CSV, written atomically.
         .target(name: "SummaryOutput", dependencies: ["UsageAggregation", "TallyPrimitives"]),
         // Composes 1 → 5; the only target that uses Dispatch and threads.

@@ -12,11 +12,14 @@ public struct GroupTable: Sendable {
     public private(set) var keys: [UInt64] = []
     /// Measures of group `i`.
     public private(set) var measures: [Measures] = []
+    /// Whether new groups keep the distributions of `--stats`.
+    public let statistics: Bool
     private var slots: [Int32]
     private var mask: Int
 
-    public init(width: Int) {
+    public init(width: Int, statistics: Bool = false) {
         self.width = width
+        self.statistics = statistics
         slots = Array(repeating: -1, count: 16)
         mask = 15
     }
@@ -42,7 +45,7 @@ public struct GroupTable: Sendable {
         }
         let index = measures.count
         keys.append(contentsOf: cells)
-        measures.append(Measures())
+        measures.append(Measures(statistics: statistics))
         slots[slot] = Int32(index)
         if measures.count * 2 > slots.count { grow() }
         return index

@@ -23,8 +23,20 @@ public struct Measures: Sendable, Equatable, Codable {
     /// With `--prices`: records for which a price applied (cache savings known); 0 means the
     /// `cache_savings_usd` cell is empty.
     public var savingsRequests: UInt64 = 0
+    /// With `--stats`: the distributions behind the percentile columns, shared between copies
+    /// until one of them changes; nil without.
+    @usableFromInline var statsBox: StatsBox?
 
+    /// Measures without distributions.
     public init() {}
+
+    /// Measures that keep the distributions of `--stats` when `statistics` is true.
+    public init(statistics: Bool) {
+        if statistics { statsBox = StatsBox(GroupStats()) }
+    }
+
+    /// With `--stats`: the distributions behind the percentile columns; nil without.
+    public var stats: GroupStats? { statsBox?.value }
 
     /// With `--prices`: records with neither a logged nor a computed cost (`unpriced_requests`).
     /// Records are priced before they are added, so every record without a cost is unpriced.
@@ -32,7 +44,23 @@ public struct Measures: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case requests, inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reasoningTokens, totalTokens
-        case costUSD, costedRequests, cacheSavingsUSD, savingsRequests
+        case costUSD, costedRequests, cacheSavingsUSD, savingsRequests, stats
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requests, forKey: .requests)
+        try container.encode(inputTokens, forKey: .inputTokens)
+        try container.encode(cachedInputTokens, forKey: .cachedInputTokens)
+        try container.encode(cacheWriteTokens, forKey: .cacheWriteTokens)
+        try container.encode(outputTokens, forKey: .outputTokens)
+        try container.encode(reasoningTokens, forKey: .reasoningTokens)
+        try container.encode(totalTokens, forKey: .totalTokens)
+        try container.encode(costUSD, forKey: .costUSD)
+        try container.encode(costedRequests, forKey: .costedRequests)
+        try container.encode(cacheSavingsUSD, forKey: .cacheSavingsUSD)
+        try container.encode(savingsRequests, forKey: .savingsRequests)
+        try container.encodeIfPresent(stats, forKey: .stats)
     }
 
     /// Decodes stored measures; states written before `--prices` existed lack the savings.
@@ -49,6 +77,7 @@ public struct Measures: Sendable, Equatable, Codable {
         costedRequests = try container.decode(UInt64.self, forKey: .costedRequests)
         cacheSavingsUSD = try container.decodeIfPresent(ExactDecimal.self, forKey: .cacheSavingsUSD) ?? .zero
         savingsRequests = try container.decodeIfPresent(UInt64.self, forKey: .savingsRequests) ?? 0
+        statsBox = try container.decodeIfPresent(GroupStats.self, forKey: .stats).map(StatsBox.init)
     }
 
     /// Adds one record; false when a sum would leave its 128-bit range, or a count its 64-bit
@@ -76,7 +105,14 @@ public struct Measures: Sendable, Equatable, Codable {
             if !savingsOverflow { savingsRequests = savingsSum }
             ok = !savingsOverflow && ok
         }
+        if statsBox != nil { recordStats(record) }
         return ok
+    }
+
+    @usableFromInline
+    mutating func recordStats(_ record: UsageRecord) {
+        if !isKnownUniquelyReferenced(&statsBox) { statsBox = statsBox.map { StatsBox($0.value) } }
+        statsBox?.value.record(record)
     }
 
     /// Adds another group's sums; false on overflow of a sum's 128-bit or a count's 64-bit
@@ -98,6 +134,14 @@ public struct Measures: Sendable, Equatable, Codable {
         ok = totalTokens.add(other.totalTokens) && ok
         ok = costUSD.add(other.costUSD) && ok
         ok = cacheSavingsUSD.add(other.cacheSavingsUSD) && ok
+        if let theirs = other.statsBox {
+            if statsBox == nil {
+                statsBox = theirs  // shared until either changes
+            } else {
+                if !isKnownUniquelyReferenced(&statsBox) { statsBox = statsBox.map { StatsBox($0.value) } }
+                statsBox?.value.merge(theirs.value)
+            }
+        }
         return ok
     }
 
@@ -109,4 +153,17 @@ public struct Measures: Sendable, Equatable, Codable {
             ("reasoning_tokens", reasoningTokens), ("total_tokens", totalTokens),
         ]
     }
+}
+
+/// The distributions of one group's ``Measures``, behind a reference so that measures without
+/// `--stats` stay small; copied before a change when shared (copy on write).
+@usableFromInline
+final class StatsBox: @unchecked Sendable, Equatable {
+    @usableFromInline var value: GroupStats
+
+    @usableFromInline
+    init(_ value: GroupStats) { self.value = value }
+
+    @usableFromInline
+    static func == (lhs: StatsBox, rhs: StatsBox) -> Bool { lhs.value == rhs.value }
 }
