@@ -10,8 +10,10 @@ events, Gemini `usageMetadata`, Claude Code transcripts (always deduplicated by 
 `requestId`), LiteLLM payloads and spend logs (flat counts), and gateway wrappers with the body
 under `response`, `body`, `data` or `message`; plain or gzip input. It also does `--tz`
 (`zoneinfo`), `--since`/`--until` (local, half-open), `--dedup`, `--field` pointers that
-continue inside a JSON-encoded string, and `--prices FILE` (docs/prices.md: computed costs,
-`unpriced_requests`, `cache_savings_usd`). docs/formats.md states the rules it implements.
+continue inside a JSON-encoded string, `--prices FILE` (docs/prices.md: computed costs,
+`unpriced_requests`, `cache_savings_usd`), and `--stats` (docs/schema.md, *Percentiles*: exact
+nearest-rank percentiles, so only for groups of at most 256 requests, where tokentally's are
+exact too). docs/formats.md states the rules it implements.
 
     python3 samples/oracle.py                        # CSV for --by day,model over samples/
     python3 samples/oracle.py --by day,key FILE...   # any --by, any inputs
@@ -54,6 +56,7 @@ GOLDENS = [
     ("summary-day-ny-since.csv", ["--by", "day", "--tz", "America/New_York", "--since", "2026-11-27",
                                   "--until", "2026-11-30"]),
     ("summary-day-model-prices.csv", ["--by", "day,model", "--prices", "samples/prices-2026-11.csv"]),
+    ("summary-day-model-stats.csv", ["--by", "day,model", "--stats"]),
 ]
 ROOT = os.path.dirname(HERE)
 
@@ -379,6 +382,44 @@ def to_seconds(value):
     return None
 
 
+def to_milliseconds(value):
+    """Unix milliseconds (floored) of a timestamp value, or None when it is not one."""
+    seconds = to_seconds(value)
+    if seconds is None:
+        return None
+    if isinstance(value, decimal.Decimal):
+        magnitude = abs(value)
+        scale = 1 if magnitude < 10 ** 11 else 1000 if magnitude < 10 ** 14 else \
+            1_000_000 if magnitude < 10 ** 17 else 1_000_000_000
+        return int((value * 1000 / scale).to_integral_value(rounding=decimal.ROUND_FLOOR))
+    fraction = RFC3339.match(value).group(7)
+    return seconds * 1000 + (int((fraction[1:] + "000")[:3]) if fraction else 0)
+
+
+def latency_ms(chain, obj, fields, tally):
+    """--stats: the request's latency in ms (docs/formats.md, Latency), or None. A number of
+    milliseconds is rounded half up; an unusable value is warned about."""
+    def milliseconds(value):
+        if isinstance(value, decimal.Decimal) and value >= 0:
+            return int(value.to_integral_value(rounding=decimal.ROUND_HALF_UP))
+        warn(tally, "invalid_latency")
+        return None
+    if "latency" in fields:
+        value = pointer(obj, fields["latency"])
+        return None if value is None else milliseconds(value)
+    for level in chain:
+        if level.get("latency_ms") is not None:
+            return milliseconds(level["latency_ms"])
+        start, end = level.get("startTime"), level.get("endTime")
+        if start is not None and end is not None:
+            start, end = to_milliseconds(start), to_milliseconds(end)
+            if start is None or end is None or end < start:
+                warn(tally, "invalid_latency")
+                return None
+            return end - start
+    return None
+
+
 def record_time(chain):
     """Outermost first: the line's own time wins over the body's created_at."""
     for level in chain:
@@ -595,7 +636,7 @@ def warn(tally, name):
     tally["warnings"][name] = tally["warnings"].get(name, 0) + 1
 
 
-def decode(paths, columns, fields, dedup_all, prices=None):
+def decode(paths, columns, fields, dedup_all, prices=None, stats=False):
     """Every line → a record (dict) or a tally term. Records keep what grouping needs."""
     records = []
     tallies = {}
@@ -677,8 +718,9 @@ def decode(paths, columns, fields, dedup_all, prices=None):
                     values[column] = pointer(obj, fields[column])
                 else:
                     raise SystemExit(f"oracle: unknown column {column}")
+            latency = latency_ms(chain, obj, fields, tally) if stats else None
             records.append({"path": path, "line": number, "seconds": seconds, "measures": measures,
-                            "values": values, "dedup": dedup_key})
+                            "values": values, "dedup": dedup_key, "latency": latency})
     return records, tallies
 
 
@@ -705,8 +747,8 @@ def deduplicate(records, tallies):
 
 
 def summarize(paths, columns, fields, zone=datetime.timezone.utc, since=None, until=None, dedup_all=False,
-              prices=None):
-    records, tallies = decode(paths, columns, fields, dedup_all, prices)
+              prices=None, stats=False):
+    records, tallies = decode(paths, columns, fields, dedup_all, prices, stats)
     groups = {}
     for record in deduplicate(records, tallies):
         tally = tallies[record["path"]]
@@ -725,8 +767,12 @@ def summarize(paths, columns, fields, zone=datetime.timezone.utc, since=None, un
             text = cell_text(record["values"][column])
             key.append(None if text is None else (text.encode("utf-8"), text))
         sums = groups.setdefault(tuple(key), {name: decimal.Decimal(0) for name in MEASURES}
-                                 | {"costed": 0, "cache_savings_usd": decimal.Decimal(0), "saved": 0})
+                                 | {"costed": 0, "cache_savings_usd": decimal.Decimal(0), "saved": 0,
+                                    "token_values": [], "latency_values": []})
         sums["requests"] += 1
+        sums["token_values"].append(int(measures["total_tokens"]))  # whole tokens
+        if record["latency"] is not None:
+            sums["latency_values"].append(record["latency"])
         for name in MEASURES[1:]:
             if measures[name] is not None:
                 sums[name] += measures[name]
@@ -769,8 +815,24 @@ def neutralised(text, column):
     return text
 
 
-def render(groups, columns, prices=False):
-    out = [",".join(columns + MEASURES + (["unpriced_requests", "cache_savings_usd"] if prices else []))]
+STATS = ["p50_total_tokens", "p95_total_tokens", "p99_total_tokens", "max_total_tokens",
+         "p50_latency_ms", "p95_latency_ms", "p99_latency_ms", "max_latency_ms"]
+
+
+def percentile_cells(values):
+    """p50, p95, p99 and max by nearest rank (rank ceil(p*n/100)); empty cells for no values."""
+    if not values:
+        return ["", "", "", ""]
+    if len(values) > 256:
+        raise SystemExit("oracle: a group has more than 256 values; tokentally's percentiles are then "
+                         "HDR-approximate and this oracle computes only exact ones")
+    ordered = sorted(values)
+    return [str(ordered[max(1, (p * len(ordered) + 99) // 100) - 1]) for p in (50, 95, 99)] + [str(ordered[-1])]
+
+
+def render(groups, columns, prices=False, stats=False):
+    out = [",".join(columns + MEASURES + (["unpriced_requests", "cache_savings_usd"] if prices else [])
+                    + (STATS if stats else []))]
     for key in sorted(groups, key=sort_key):
         sums = groups[key]
         cells = [neutralised("" if part is None else part[1], column) for part, column in zip(key, columns)]
@@ -780,6 +842,8 @@ def render(groups, columns, prices=False):
         if prices:
             cells += [str(int(sums["requests"]) - sums["costed"])]
             cells += [number_text(sums["cache_savings_usd"]) if sums["saved"] else ""]
+        if stats:
+            cells += percentile_cells(sums["token_values"]) + percentile_cells(sums["latency_values"])
         out.append(",".join(csv_field(c) for c in cells))
     return "\n".join(out) + "\n"
 
@@ -794,6 +858,7 @@ def parser():
     p.add_argument("--until", help="local date or date-time in --tz (exclusive)")
     p.add_argument("--dedup", action="store_true", help="one record per request id (Claude Code: always)")
     p.add_argument("--prices", help="price file (docs/prices.md): cost of records without one, two more columns")
+    p.add_argument("--stats", action="store_true", help="percentiles of total tokens and latency (exact)")
     p.add_argument("--tally", action="store_true", help="print the reconciliation terms per file")
     p.add_argument("--check", action="store_true", help="diff every golden against a fresh computation")
     p.add_argument("--write", action="store_true", help="write every golden")
@@ -812,7 +877,8 @@ def run(args):
     inputs = args.inputs or [os.path.relpath(HERE)]
     columns = args.by.split(",")
     prices = load_prices(args.prices) if args.prices else None
-    groups, tallies = summarize(discover(inputs), columns, fields, zone, since, until, args.dedup, prices)
+    groups, tallies = summarize(discover(inputs), columns, fields, zone, since, until, args.dedup, prices,
+                                args.stats)
     return groups, tallies, columns
 
 
@@ -828,7 +894,7 @@ def golden_text(arguments):
         groups, _, columns = run(args)
     finally:
         os.chdir(cwd)
-    return render(groups, columns, args.prices is not None)
+    return render(groups, columns, args.prices is not None, args.stats)
 
 
 def main():
@@ -872,7 +938,7 @@ def main():
                     total[k] += v
         print("TOTAL", json.dumps(total, sort_keys=True), "rows", len(groups))
         return 0
-    sys.stdout.write(render(groups, columns, args.prices is not None))
+    sys.stdout.write(render(groups, columns, args.prices is not None, args.stats))
     return 0
 
 

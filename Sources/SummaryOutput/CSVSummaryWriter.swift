@@ -15,10 +15,18 @@ public enum SummarySchema {
     public static let priceColumns = priceMeasures.map(\.name)
 
     /// The measure columns of a table: schema v1's, then the optional ones it was made with,
-    /// in this fixed order. Every writer takes its columns from here; ``appendMeasure(_:of:to:)``
-    /// renders cell `index` of this list.
+    /// in this fixed order (`--prices`, then `--stats`). Every writer takes its columns from
+    /// here and renders each with ``appendMeasure(_:of:to:)``.
+    public static func measureList(_ optional: OptionalMeasures) -> [MeasureColumn] {
+        var list = MeasureColumn.schemaV1
+        if optional.contains(.prices) { list += MeasureColumn.prices }
+        if optional.contains(.stats) { list += MeasureColumn.stats }
+        return list
+    }
+
+    /// The names of ``measureList(_:)``.
     public static func measureColumns(_ optional: OptionalMeasures) -> [String] {
-        measureColumns + (optional.contains(.prices) ? priceColumns : [])
+        measureList(optional).map { describe($0).name }
     }
 
     /// The header: group columns in `--by` order, then the measures (with the optional ones).
@@ -34,28 +42,40 @@ public enum SummarySchema {
     /// The measure cells of a row: integers as integers, fractions as plain decimals, and an
     /// empty `cost_usd` when no record of the group carried a cost.
     public static func measureCells(_ measures: Measures, optional: OptionalMeasures = []) -> [String] {
-        (0..<measureColumns(optional).count).map { index in
+        measureList(optional).map { column in
             var bytes: [UInt8] = []
-            appendMeasure(index, of: measures, to: &bytes)
+            appendMeasure(column, of: measures, to: &bytes)
             return String(decoding: bytes, as: UTF8.self)
         }
     }
 
-    /// Appends measure cell `index` (in ``measureColumns(_:)`` order) of a row.
-    public static func appendMeasure(_ index: Int, of measures: Measures, to bytes: inout [UInt8]) {
-        switch index {
-        case 0: ExactDecimal.appendDigits(measures.requests, minimumWidth: 1, to: &bytes)
-        case 1: measures.inputTokens.appendText(to: &bytes)
-        case 2: measures.cachedInputTokens.appendText(to: &bytes)
-        case 3: measures.cacheWriteTokens.appendText(to: &bytes)
-        case 4: measures.outputTokens.appendText(to: &bytes)
-        case 5: measures.reasoningTokens.appendText(to: &bytes)
-        case 6: measures.totalTokens.appendText(to: &bytes)
-        case 7: if measures.costedRequests > 0 { measures.costUSD.appendText(to: &bytes) }
+    /// Appends the cell of measure `column` of a row; nothing for an empty cell.
+    public static func appendMeasure(_ column: MeasureColumn, of measures: Measures, to bytes: inout [UInt8]) {
+        func append(_ value: UInt64?) {
+            if let value { ExactDecimal.appendDigits(value, minimumWidth: 1, to: &bytes) }
+        }
+        switch column {
+        case .requests: append(measures.requests)
+        case .inputTokens: measures.inputTokens.appendText(to: &bytes)
+        case .cachedInputTokens: measures.cachedInputTokens.appendText(to: &bytes)
+        case .cacheWriteTokens: measures.cacheWriteTokens.appendText(to: &bytes)
+        case .outputTokens: measures.outputTokens.appendText(to: &bytes)
+        case .reasoningTokens: measures.reasoningTokens.appendText(to: &bytes)
+        case .totalTokens: measures.totalTokens.appendText(to: &bytes)
+        case .costUSD: if measures.costedRequests > 0 { measures.costUSD.appendText(to: &bytes) }
         // --prices: requests with neither a logged nor a computed cost; the savings, empty when
         // no record of the group had a price.
-        case 8: ExactDecimal.appendDigits(measures.unpricedRequests, minimumWidth: 1, to: &bytes)
-        default: if measures.savingsRequests > 0 { measures.cacheSavingsUSD.appendText(to: &bytes) }
+        case .unpricedRequests: append(measures.unpricedRequests)
+        case .cacheSavingsUSD: if measures.savingsRequests > 0 { measures.cacheSavingsUSD.appendText(to: &bytes) }
+        // --stats: empty when the group has no value (a latency no record carried).
+        case .p50TotalTokens: append(measures.stats?.totalTokens.value(atPercentile: 50))
+        case .p95TotalTokens: append(measures.stats?.totalTokens.value(atPercentile: 95))
+        case .p99TotalTokens: append(measures.stats?.totalTokens.value(atPercentile: 99))
+        case .maxTotalTokens: append(measures.stats?.totalTokens.value(atPercentile: 100))
+        case .p50LatencyMS: append(measures.stats?.latencyMS.value(atPercentile: 50))
+        case .p95LatencyMS: append(measures.stats?.latencyMS.value(atPercentile: 95))
+        case .p99LatencyMS: append(measures.stats?.latencyMS.value(atPercentile: 99))
+        case .maxLatencyMS: append(measures.stats?.latencyMS.value(atPercentile: 100))
         }
     }
 

@@ -85,10 +85,10 @@ public struct DelimitedSummaryWriter: Sendable {
             }
             bytes.append(dialect.separator)
         }
-        for index in SummarySchema.measureColumns(table.optionalMeasures).indices {
+        for (index, measure) in SummarySchema.measureList(table.optionalMeasures).enumerated() {
             if index > 0 { bytes.append(dialect.separator) }
             let start = bytes.count
-            SummarySchema.appendMeasure(index, of: row.measures, to: &bytes)
+            SummarySchema.appendMeasure(measure, of: row.measures, to: &bytes)
             if dialect.decimalPoint != UInt8(ascii: ".") {
                 for position in start..<bytes.count where bytes[position] == UInt8(ascii: ".") {
                     bytes[position] = dialect.decimalPoint

@@ -19,7 +19,7 @@ public enum JSONLinesSummaryWriter {
         line.reserveCapacity(512)
         for row in table.rows {
             line.removeAll(keepingCapacity: true)
-            appendRow(row, columns: table.columns, keys: keys, to: &line)
+            appendRow(row, of: table, keys: keys, to: &line)
             try output.write(line)
         }
     }
@@ -28,7 +28,7 @@ public enum JSONLinesSummaryWriter {
     public static func render(_ table: SummaryTable) -> String {
         let keys = keyPrefixes(SummarySchema.header(of: table))
         var bytes: [UInt8] = []
-        for row in table.rows { appendRow(row, columns: table.columns, keys: keys, to: &bytes) }
+        for row in table.rows { appendRow(row, of: table, keys: keys, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -43,7 +43,8 @@ public enum JSONLinesSummaryWriter {
     }
 
     /// One object with its `\n`.
-    static func appendRow(_ row: SummaryRow, columns: [GroupColumn], keys: [[UInt8]], to bytes: inout [UInt8]) {
+    static func appendRow(_ row: SummaryRow, of table: SummaryTable, keys: [[UInt8]], to bytes: inout [UInt8]) {
+        let columns = table.columns
         var key = 0
         for (value, column) in zip(row.groupValues, columns) {
             bytes.append(contentsOf: keys[key])
@@ -57,11 +58,11 @@ public enum JSONLinesSummaryWriter {
                 bytes.append(UInt8(ascii: "\""))
             }
         }
-        for index in 0..<(keys.count - columns.count) {
+        for measure in SummarySchema.measureList(table.optionalMeasures) {
             bytes.append(contentsOf: keys[key])
             key += 1
             let start = bytes.count
-            SummarySchema.appendMeasure(index, of: row.measures, to: &bytes)
+            SummarySchema.appendMeasure(measure, of: row.measures, to: &bytes)
             if bytes.count == start { bytes.append(contentsOf: "null".utf8) }
         }
         if keys.isEmpty { bytes.append(UInt8(ascii: "{")) }

@@ -35,10 +35,34 @@ public struct ColumnDescription: Sendable, Equatable {
     }
 }
 
+/// A measure column: one of schema v1's, or one that a flag appends after them.
+public enum MeasureColumn: Int, Sendable, CaseIterable {
+    case requests, inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reasoningTokens, totalTokens, costUSD
+    /// `--prices`.
+    case unpricedRequests, cacheSavingsUSD
+    /// `--stats`.
+    case p50TotalTokens, p95TotalTokens, p99TotalTokens, maxTotalTokens
+    case p50LatencyMS, p95LatencyMS, p99LatencyMS, maxLatencyMS
+
+    /// Schema v1's measures, in order.
+    static let schemaV1: [MeasureColumn] = [
+        .requests, .inputTokens, .cachedInputTokens, .cacheWriteTokens, .outputTokens, .reasoningTokens, .totalTokens,
+        .costUSD,
+    ]
+    /// What `--prices` appends.
+    static let prices: [MeasureColumn] = [.unpricedRequests, .cacheSavingsUSD]
+    /// What `--stats` appends.
+    static let stats: [MeasureColumn] = [
+        .p50TotalTokens, .p95TotalTokens, .p99TotalTokens, .maxTotalTokens,
+        .p50LatencyMS, .p95LatencyMS, .p99LatencyMS, .maxLatencyMS,
+    ]
+}
+
 extension SummarySchema {
     /// The measure columns of schema v1, in their fixed order: the single list that the header,
     /// every writer and the sidecar take their names, types and units from. A column added by
-    /// a later flag goes here (after these), and its cell in ``appendMeasure(_:of:to:)``.
+    /// a later flag goes in its own list (after these), with a case of ``MeasureColumn`` and
+    /// its cell in ``appendMeasure(_:of:to:)``.
     public static let measures: [ColumnDescription] = [
         ColumnDescription(
             name: "requests", datatype: .integer, unit: "requests",
@@ -76,10 +100,46 @@ extension SummarySchema {
             description: "What cached input saved against the full input price; empty when no price applied in the group."),
     ]
 
+    /// The columns `--stats` appends after the others (docs/schema.md, *Percentiles*).
+    public static let statsMeasures: [ColumnDescription] = [
+        percentile("p50_total_tokens", "Median", "total_tokens", unit: "tokens"),
+        percentile("p95_total_tokens", "95th percentile", "total_tokens", unit: "tokens"),
+        percentile("p99_total_tokens", "99th percentile", "total_tokens", unit: "tokens"),
+        ColumnDescription(
+            name: "max_total_tokens", datatype: .integer, unit: "tokens",
+            description: "The largest total_tokens of one request in the group (whole tokens)."),
+        percentile("p50_latency_ms", "Median", "latency", unit: "milliseconds"),
+        percentile("p95_latency_ms", "95th percentile", "latency", unit: "milliseconds"),
+        percentile("p99_latency_ms", "99th percentile", "latency", unit: "milliseconds"),
+        ColumnDescription(
+            name: "max_latency_ms", datatype: .integer, unit: "milliseconds",
+            description: "The longest latency of one request in the group; empty when no record carried a latency."),
+    ]
+
+    private static func percentile(_ name: String, _ which: String, _ of: String, unit: String) -> ColumnDescription {
+        let empty = of == "latency" ? "; empty when no record carried a latency" : ""
+        return ColumnDescription(
+            name: name, datatype: .integer, unit: unit,
+            description: "\(which) of the \(of) of one request in the group (nearest rank; exact up to 256 requests, else within 1%)\(empty).")
+    }
+
+    /// The description of a measure column.
+    public static func describe(_ column: MeasureColumn) -> ColumnDescription {
+        switch column {
+        case .unpricedRequests, .cacheSavingsUSD:
+            return priceMeasures[column.rawValue - MeasureColumn.unpricedRequests.rawValue]
+        case .p50TotalTokens, .p95TotalTokens, .p99TotalTokens, .maxTotalTokens,
+            .p50LatencyMS, .p95LatencyMS, .p99LatencyMS, .maxLatencyMS:
+            return statsMeasures[column.rawValue - MeasureColumn.p50TotalTokens.rawValue]
+        default:
+            return measures[column.rawValue]
+        }
+    }
+
     /// Every column of a summary grouped by `columns` (with the `optional` measures), in
     /// header order.
     public static func describe(columns: [GroupColumn], optional: OptionalMeasures = []) -> [ColumnDescription] {
-        columns.map(describe) + measures + (optional.contains(.prices) ? priceMeasures : [])
+        columns.map(describe) + measureList(optional).map(describe)
     }
 
     /// A group column's description.

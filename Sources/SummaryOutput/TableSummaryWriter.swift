@@ -32,9 +32,9 @@ public enum TableSummaryWriter {
                     line.append(SummarySchema.groupCell(value, column: column))
                 }
             }
-            for index in SummarySchema.measureColumns(table.optionalMeasures).indices {
+            for measure in SummarySchema.measureList(table.optionalMeasures) {
                 measureText.removeAll(keepingCapacity: true)
-                SummarySchema.appendMeasure(index, of: row.measures, to: &measureText)
+                SummarySchema.appendMeasure(measure, of: row.measures, to: &measureText)
                 line.append(withThousandsSeparators(String(decoding: measureText, as: UTF8.self)))
             }
             cells.append(line)

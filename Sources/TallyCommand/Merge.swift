@@ -17,7 +17,7 @@ struct Merge: ParsableCommand {
             Reads no log: only what each state directory remembers (docs/state.md). A log seen by \
             two hosts (the same fingerprint) counts once. Every state must have been made with the \
             options given here (--by, --tz, --since, --until, --field, --dedup, --salvage, \
-            --max-line-bytes, --prices with the same file content); a state made with others is refused.
+            --max-line-bytes, --prices with the same file content, --stats); a state made with others is refused.
 
             Exit codes: 0 written; 1 fatal, nothing written; 64 usage error; 75 a state is held by \
             a running tokentally (see --wait).

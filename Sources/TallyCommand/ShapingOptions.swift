@@ -3,7 +3,7 @@ import TallyPipeline
 import UsageAggregation
 
 /// The options that shape what each input contributes to a summary — the group columns, the
-/// time zone and window, the fields, deduplication, salvage, the line limit, the prices — shared by
+/// time zone and window, the fields, deduplication, salvage, the line limit, the prices, the statistics — shared by
 /// `summarize` and `merge` (a state made with some options is merged with the same ones).
 struct ShapingOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
@@ -47,6 +47,9 @@ struct ShapingOptions: ParsableArguments {
         valueName: "file"))
     var prices: String?
 
+    @Flag(help: "Add per-group percentiles: p50/p95/p99/max of total tokens and of latency in ms (latency_ms, endTime - startTime, or --field latency=).")
+    var stats = false
+
     /// Applies these options; throws `ValidationError` (exit 64) for bad ones.
     func apply(to configuration: inout SummarizeConfiguration) throws {
         try FieldOptions.apply(fields, to: &configuration)
@@ -58,6 +61,7 @@ struct ShapingOptions: ParsableArguments {
         configuration.maxLineBytes = maxLineBytes
         configuration.salvage = salvage
         configuration.dedup = dedup
+        configuration.stats = stats
         if let prices {
             do {
                 configuration.prices = try PriceTable.load(path: prices)

@@ -52,7 +52,7 @@ final class BatchDecoder {
         let plan = configuration.groupingPlan
         decoder = UsageDecoder(configuration: configuration.decoderConfiguration)
         keys = GroupKeyBuilder(plan: plan)
-        table = GroupTable(width: plan.columns.count)
+        table = GroupTable(width: plan.columns.count, statistics: configuration.stats)
         dedupCopies = DedupBatch(width: plan.columns.count)
         dedupAll = configuration.dedup
         window = configuration.window

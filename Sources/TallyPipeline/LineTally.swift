@@ -28,6 +28,33 @@ public struct LineTally: Sendable, Equatable, Codable {
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case linesRead, records, noUsage, blankLines, badLinesByReason, filteredOut, duplicatesDropped
+        case failedFileLines, warnings
+    }
+
+    /// Decodes a stored tally. One stored before a warning kind or bad-line reason existed has
+    /// fewer counts: the new ones are 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func counts(_ key: CodingKeys, length: Int) throws -> [Int] {
+            let stored = try container.decode([Int].self, forKey: key)
+            guard stored.count <= length else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "too many counts")
+            }
+            return stored + repeatElement(0, count: length - stored.count)
+        }
+        linesRead = try container.decode(Int.self, forKey: .linesRead)
+        records = try container.decode(Int.self, forKey: .records)
+        noUsage = try container.decode(Int.self, forKey: .noUsage)
+        blankLines = try container.decode(Int.self, forKey: .blankLines)
+        badLinesByReason = try counts(.badLinesByReason, length: BadLineReason.allCases.count)
+        filteredOut = try container.decode(Int.self, forKey: .filteredOut)
+        duplicatesDropped = try container.decode(Int.self, forKey: .duplicatesDropped)
+        failedFileLines = try container.decode(Int.self, forKey: .failedFileLines)
+        warnings = try counts(.warnings, length: LineWarnings.all.count)
+    }
+
     /// All bad lines.
     public var badLines: Int { badLinesByReason.reduce(0, +) }
 

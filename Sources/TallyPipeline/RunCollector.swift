@@ -53,7 +53,10 @@ final class RunCollector: Sendable {
         var partial: StoredPartial?
     }
 
-    init(names: [String], plan: GroupingPlan, window: TimeWindow = .all, salvage: Bool, keepPartials: Bool = false) {
+    init(
+        names: [String], plan: GroupingPlan, window: TimeWindow = .all, salvage: Bool, keepPartials: Bool = false,
+        statistics: Bool = false
+    ) {
         let columns = plan.columns
         let width = columns.count
         stringColumns = columns.indices.filter { !columns[$0].isTime }
@@ -62,7 +65,8 @@ final class RunCollector: Sendable {
         self.window = window
         self.keepPartials = keepPartials
         state = Mutex(State(
-            total: GroupTable(width: width),
+            // Deduplicated records are added to the totals one by one.
+            total: GroupTable(width: width, statistics: statistics),
             dedup: DedupStore(width: width),
             files: names.map {
                 FileState(

@@ -33,6 +33,9 @@ public struct SummarizeConfiguration: Sendable {
     /// `--prices`: the cost of records whose log carries none, and the `unpriced_requests` and
     /// `cache_savings_usd` columns (docs/prices.md); nil without.
     public var prices: PriceTable?
+    /// `--stats`: per group, the percentiles and maximum of total tokens and of latency
+    /// (docs/schema.md, *Percentiles*); latency is read only then.
+    public var stats: Bool = false
     /// More bad lines than this make the exit code 2 (`--max-bad-lines`).
     public var maxBadLines: Int = 0
     /// Longest line decoded, without its terminator (`--max-line-bytes`).
@@ -102,6 +105,8 @@ public struct SummarizeConfiguration: Sendable {
         parts += customFields.sorted { $0.key < $1.key }.map { "field \($0.key)=\($0.value)" }
         // The price file's content, not its name: a price that changed invalidates the partials.
         if let prices { parts.append("prices=" + String(prices.contentHash, radix: 16)) }
+        // Only when on, so that states made before --stats existed stay valid without it.
+        if stats { parts.append("stats=true") }
         return parts.joined(separator: " ")
     }
 
@@ -121,7 +126,12 @@ public struct SummarizeConfiguration: Sendable {
     }
 
     /// The optional measure columns these options add to the output.
-    public var optionalMeasures: OptionalMeasures { prices != nil ? .prices : [] }
+    public var optionalMeasures: OptionalMeasures {
+        var optional: OptionalMeasures = []
+        if prices != nil { optional.insert(.prices) }
+        if stats { optional.insert(.stats) }
+        return optional
+    }
 }
 
 #if canImport(Glibc)

@@ -240,7 +240,7 @@ public enum SummarizePipeline {
             limit: queueCapacity + threads + readers + 1)
         let collector = RunCollector(
             names: entries.map(\.name), plan: configuration.groupingPlan, window: configuration.window,
-            salvage: configuration.salvage, keepPartials: state != nil)
+            salvage: configuration.salvage, keepPartials: state != nil, statistics: configuration.stats)
         // Inputs taken from the state join before any is read.
         for (index, entry) in entries.enumerated() where entry.input == nil {
             guard let fingerprint = entry.fingerprint, let source = entry.source ?? state else { continue }

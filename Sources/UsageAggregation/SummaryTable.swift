@@ -48,6 +48,8 @@ public struct OptionalMeasures: OptionSet, Sendable, Hashable {
 
     /// `--prices`: `unpriced_requests`, `cache_savings_usd`.
     public static let prices = OptionalMeasures(rawValue: 1 << 0)
+    /// `--stats`: percentiles and maximum of total tokens and latency.
+    public static let stats = OptionalMeasures(rawValue: 1 << 1)
 }
 
 /// One group and its measures.

@@ -37,6 +37,7 @@ GROUPINGS = [
     ["--by", "week,provider,user"],
     ["--by", "month,model,status"],
     ["--by", "day,team", "--field", "team=/metadata/user_api_key_team_id"],
+    ["--by", "day,model", "--stats"],
 ]
 
 # How docs/bi.md tells DuckDB to read each format.

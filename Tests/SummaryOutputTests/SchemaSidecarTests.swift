@@ -1,7 +1,9 @@
 import TestSupport
 import Foundation
 import Testing
+import TallyPrimitives
 import UsageAggregation
+import UsageDecoding
 
 @testable import SummaryOutput
 
@@ -58,6 +60,44 @@ import UsageAggregation
         let object = try #require(try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any])
         #expect(Set(object.keys) == Set(names))
         #expect(object["unpriced_requests"] as? Int == 2)  // requests with no cost at all
+        let tableHeader = SummaryWriter.render(table, as: OutputFormat(.table, dialect: .rfc4180)).split(separator: "\n")[0]
+        #expect(tableHeader.split(separator: " ").map(String.init) == names)
+    }
+
+    /// With `--stats` (and `--prices`) the percentile columns come last, everywhere alike, as
+    /// integers; a group without latencies has empty latency cells (null in JSON Lines).
+    @Test func statsColumnsEverywhere() throws {
+        let groups: [GroupColumn] = [.model]
+        var measures = Measures(statistics: true)
+        var record = UsageRecord()
+        record.inputTokens = ExactDecimal(90)
+        record.totalTokens = ExactDecimal(100)
+        _ = measures.add(record)
+        record.totalTokens = ExactDecimal(300)
+        _ = measures.add(record)
+        let optional: OptionalMeasures = [.prices, .stats]
+        let table = SummaryTable(
+            columns: groups, rows: [SummaryRow(groupValues: [.text("m")], measures: measures)], optionalMeasures: optional)
+        let document = try parse(SchemaSidecar.json(columns: groups, optional: optional, format: .csv, url: "usage.csv"))
+        let described = try columns(document)
+        let names = described.map { $0["name"] as? String ?? "" }
+        let stats = [
+            "p50_total_tokens", "p95_total_tokens", "p99_total_tokens", "max_total_tokens",
+            "p50_latency_ms", "p95_latency_ms", "p99_latency_ms", "max_latency_ms",
+        ]
+        #expect(Array(names.suffix(10)) == ["unpriced_requests", "cache_savings_usd"] + stats)
+        for column in described.suffix(8) {
+            #expect(column["datatype"] as? String == "integer")
+            #expect((column["tokentally:unit"] as? String).map { ["tokens", "milliseconds"].contains($0) } == true)
+        }
+        let csv = SummaryWriter.render(table, as: .csv).split(separator: "\n")
+        #expect(csv[0].split(separator: ",").map(String.init) == names)
+        // Two requests, 100 and 300 tokens: p50 is rank 1, p95 and p99 rank 2; no latency.
+        #expect(csv[1].hasSuffix(",100,300,300,300,,,,"))
+        let jsonLine = SummaryWriter.render(table, as: OutputFormat(.jsonl, dialect: .rfc4180))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any])
+        #expect(object["p95_total_tokens"] as? Int == 300)
+        #expect(object["p50_latency_ms"] is NSNull)
         let tableHeader = SummaryWriter.render(table, as: OutputFormat(.table, dialect: .rfc4180)).split(separator: "\n")[0]
         #expect(tableHeader.split(separator: " ").map(String.init) == names)
     }
@@ -154,7 +194,8 @@ import UsageAggregation
     /// schema must say what it holds).
     @Test func everyMeasureDescribed() {
         #expect(SummarySchema.measures.map(\.name) == SummarySchema.measureColumns)
-        for measure in SummarySchema.measures {
+        #expect(MeasureColumn.allCases.map { SummarySchema.describe($0).name } == SummarySchema.measureColumns([.prices, .stats]))
+        for measure in SummarySchema.measures + SummarySchema.priceMeasures + SummarySchema.statsMeasures {
             #expect(measure.unit?.isEmpty == false, "\(measure.name)")
             #expect(!measure.description.isEmpty, "\(measure.name)")
             #expect(measure.datatype.isNumeric, "\(measure.name)")

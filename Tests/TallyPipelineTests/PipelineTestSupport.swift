@@ -26,7 +26,7 @@ func runPipeline(
     _ inputs: [String], by: String = "day,model", threads: Int = 2, batchBytes: Int? = nil,
     salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib, dedup: Bool = false,
     tz: String = "UTC", since: String? = nil, until: String? = nil, state: String? = nil, forgetMissing: Bool = false,
-    prices: PriceTable? = nil
+    prices: PriceTable? = nil, stats: Bool = false
 ) throws -> PipelineRun {
     let scratch = try TemporaryDirectory()
     defer { scratch.remove() }
@@ -51,6 +51,7 @@ func runPipeline(
     configuration.statePath = state
     configuration.forgetMissing = forgetMissing
     configuration.prices = prices
+    configuration.stats = stats
     configuration.outputPath = scratch.path("out.csv")
     configuration.reportPath = scratch.path("run-report.json")
     let report = try SummarizePipeline.run(configuration)
