@@ -23,6 +23,10 @@ public enum BuiltinField: String, Sendable, CaseIterable, Hashable {
     case usage
     /// The cost in USD (default: `usage.cost`; flat counts: `response_cost`, `spend`).
     case cost
+    /// The request's latency, a JSON number of milliseconds; read only with
+    /// ``DecoderConfiguration/readsLatency`` (default: the outermost `latency_ms`, else
+    /// `endTime` − `startTime` of one level).
+    case latency
 }
 
 /// A value a record carries for grouping: a built-in string field or a custom `--field`.
@@ -42,16 +46,21 @@ public struct DecoderConfiguration: Sendable {
     public var valueFields: [ValueField] = []
     /// Deepest nesting of objects and arrays accepted.
     public var maxDepth: Int = JSONScanner.defaultMaxDepth
+    /// Whether records carry their latency (``UsageRecord/latencyMS``; the CLI's `--stats`).
+    /// When false, nothing about latency is planned or read, `--field latency=` included.
+    public var readsLatency = false
 
     public init(
         overrides: [BuiltinField: JSONPointer] = [:],
         customFields: [String: JSONPointer] = [:],
         valueFields: [ValueField] = [],
-        maxDepth: Int = JSONScanner.defaultMaxDepth
+        maxDepth: Int = JSONScanner.defaultMaxDepth,
+        readsLatency: Bool = false
     ) {
         self.overrides = overrides
         self.customFields = customFields
         self.valueFields = valueFields
         self.maxDepth = maxDepth
+        self.readsLatency = readsLatency
     }
 }

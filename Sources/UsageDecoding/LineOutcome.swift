@@ -64,6 +64,9 @@ public struct LineWarnings: OptionSet, Sendable, Hashable, Codable {
     public static let invalidTimestamp = LineWarnings(rawValue: 1 << 6)
     /// A group value longer than the limit was cut (docs/cli.md, *Limits*).
     public static let valueTruncated = LineWarnings(rawValue: 1 << 7)
+    /// A latency source was present but unusable (not a number, negative, too large, an
+    /// unreadable time, or an end before its start): the record has no latency.
+    public static let invalidLatency = LineWarnings(rawValue: 1 << 8)
 
     /// Every warning with its report name, in report order.
     public static let all: [(warning: LineWarnings, name: String)] = [
@@ -75,6 +78,7 @@ public struct LineWarnings: OptionSet, Sendable, Hashable, Codable {
         (.missingTimestamp, "missing_timestamp"),
         (.invalidTimestamp, "invalid_timestamp"),
         (.valueTruncated, "value_truncated"),
+        (.invalidLatency, "invalid_latency"),
     ]
 }
 

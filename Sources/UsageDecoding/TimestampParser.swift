@@ -1,6 +1,7 @@
 import TallyPrimitives
 
-/// Turns a JSON timestamp value into Unix seconds (UTC), without Foundation.
+/// Turns a JSON timestamp value into Unix seconds (UTC), or Unix milliseconds, without
+/// Foundation.
 ///
 /// Accepted (PRODUCT.md, "Record shapes"):
 /// - RFC 3339 / ISO 8601 strings with any offset and any fraction: `2026-11-28T09:15:02Z`,
@@ -8,25 +9,47 @@ import TallyPrimitives
 ///   date and time; seconds optional; a date alone is its midnight.
 /// - Naive strings without an offset (`2026-11-28 09:15:02.847371`, as LiteLLM writes): UTC.
 /// - Epoch numbers, or strings of digits, told apart by magnitude: below 10¹¹ seconds,
-///   below 10¹⁴ milliseconds, below 10¹⁷ microseconds, else nanoseconds. Fractions are
-///   dropped (times are floored to the second).
+///   below 10¹⁴ milliseconds, below 10¹⁷ microseconds, else nanoseconds.
+///
+/// ``seconds(of:in:)`` floors times to the second (fractions are dropped);
+/// ``milliseconds(of:in:)`` truncates them to the millisecond (`.847371` is 847 ms). Both
+/// share one parser, so they always agree on the second.
 ///
 /// Years 0001–9999 only; anything else is not a usable time.
 public enum TimestampParser {
+    /// A parsed instant: Unix seconds, and the millisecond within that second (0–999).
+    struct Instant {
+        var seconds: Int64
+        var millisecond: Int64
+    }
+
     /// Unix seconds of a JSON value, or nil when it is not a usable timestamp.
     public static func seconds(of span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> Int64? {
+        instant(of: span, in: line)?.seconds
+    }
+
+    /// Unix milliseconds of a JSON value (the fraction of a second truncated to the
+    /// millisecond), or nil when it is not a usable timestamp.
+    public static func milliseconds(of span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> Int64? {
+        // Years 0001–9999 are about ±2.6 × 10¹⁴ s: in milliseconds far from overflowing Int64.
+        instant(of: span, in: line).map { $0.seconds &* 1_000 &+ $0.millisecond }
+    }
+
+    /// The instant of a JSON value, or nil when it is not a usable timestamp.
+    @inline(__always)
+    static func instant(of span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> Instant? {
         let start = Int(span.start), end = Int(span.end)
         switch span.kind {
         case .number:
             return epoch(UnsafeRawBufferPointer(rebasing: line[start..<end]))
         case .string:
             let body = UnsafeRawBufferPointer(rebasing: line[(start + 1)..<(end - 1)])
-            guard span.hasEscapes else { return seconds(ofText: body) }
+            guard span.hasEscapes else { return instant(ofText: body) }
             // Escapes are legal JSON (`\u005A` is `Z`); a timestamp is short, so unescape it
             // on the stack.
             return withUnsafeTemporaryAllocation(byteCount: 64, alignment: 1) { scratch in
                 guard let length = JSONString.unescape(body, into: scratch) else { return nil }
-                return seconds(ofText: UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+                return instant(ofText: UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
             }
         default:
             return nil
@@ -35,29 +58,42 @@ public enum TimestampParser {
 
     /// Unix seconds of a timestamp string's text: digits are an epoch, anything else RFC 3339.
     static func seconds(ofText text: UnsafeRawBufferPointer) -> Int64? {
+        instant(ofText: text)?.seconds
+    }
+
+    /// The instant of a timestamp string's text: digits are an epoch, anything else RFC 3339.
+    @inline(__always)
+    static func instant(ofText text: UnsafeRawBufferPointer) -> Instant? {
         if !text.isEmpty && text.allSatisfy({ $0 &- 0x30 <= 9 || $0 == UInt8(ascii: ".") }) {
             return epoch(text)
         }
         return rfc3339(text)
     }
 
-    /// Epoch seconds from number text, by magnitude.
-    static func epoch(_ text: UnsafeRawBufferPointer) -> Int64? {
-        guard case .value(let value, _) = ExactDecimal.parse(jsonNumber: text, maximum: UInt64.max) else { return nil }
-        let whole = value.whole
-        let seconds: UInt128
+    /// The instant of epoch number text, by magnitude: seconds keep their fraction to the
+    /// millisecond (`1732780502.25` is 250 ms into its second); milliseconds, microseconds and
+    /// nanoseconds drop what is below a millisecond.
+    static func epoch(_ text: UnsafeRawBufferPointer) -> Instant? {
+        guard case .value(let value, _) = ExactDecimal.parse(jsonNumber: text, maximum: UInt64.max),
+            let whole = UInt64(exactly: value.whole)  // always: parsed with that maximum
+        else { return nil }
+        let milliseconds: UInt64
         switch whole {
-        case ..<100_000_000_000: seconds = whole
-        case ..<100_000_000_000_000: seconds = whole / 1_000
-        case ..<100_000_000_000_000_000: seconds = whole / 1_000_000
-        default: seconds = whole / 1_000_000_000
+        case ..<100_000_000_000:
+            // The fraction is in units of 10⁻¹⁸: 10¹⁵ of them make a millisecond.
+            guard whole <= UInt64(CivilTime.latest) else { return nil }
+            return Instant(seconds: Int64(whole), millisecond: Int64(value.fraction / 1_000_000_000_000_000))
+        case ..<100_000_000_000_000: milliseconds = whole
+        case ..<100_000_000_000_000_000: milliseconds = whole / 1_000
+        default: milliseconds = whole / 1_000_000
         }
-        guard seconds <= UInt128(CivilTime.latest) else { return nil }
-        return Int64(seconds)
+        let seconds = milliseconds / 1_000
+        guard seconds <= UInt64(CivilTime.latest) else { return nil }
+        return Instant(seconds: Int64(seconds), millisecond: Int64(milliseconds &- seconds &* 1_000))
     }
 
-    /// Unix seconds of RFC 3339 / ISO 8601 text, or nil.
-    static func rfc3339(_ text: UnsafeRawBufferPointer) -> Int64? {
+    /// The instant of RFC 3339 / ISO 8601 text (the fraction truncated to the millisecond), or nil.
+    static func rfc3339(_ text: UnsafeRawBufferPointer) -> Instant? {
         var i = 0
         let n = text.count
         func digits(_ count: Int) -> Int? {
@@ -82,7 +118,7 @@ public enum TimestampParser {
             let day = digits(2), day >= 1, day <= CivilTime.daysInMonth(year: Int64(year), month: month)
         else { return nil }
 
-        var hour = 0, minute = 0, second = 0
+        var hour = 0, minute = 0, second = 0, millisecond = 0
         if i < n, text[i] == UInt8(ascii: "T") || text[i] == UInt8(ascii: "t") || text[i] == UInt8(ascii: " ") {
             i += 1
             guard let h = digits(2), h <= 23, expect(UInt8(ascii: ":")), let m = digits(2), m <= 59 else { return nil }
@@ -96,6 +132,10 @@ public enum TimestampParser {
                     let fractionStart = i
                     while i < n, text[i] &- 0x30 <= 9 { i += 1 }
                     guard i > fractionStart else { return nil }
+                    // The first three digits are the millisecond; the rest is truncated.
+                    millisecond = Int(text[fractionStart] &- 0x30) &* 100
+                    if i - fractionStart > 1 { millisecond &+= Int(text[fractionStart + 1] &- 0x30) &* 10 }
+                    if i - fractionStart > 2 { millisecond &+= Int(text[fractionStart + 2] &- 0x30) }
                 }
             }
         }
@@ -126,6 +166,6 @@ public enum TimestampParser {
         let local = days * CivilTime.secondsPerDay + Int64(hour * 3600 + minute * 60 + second)
         let utc = local - Int64(offsetSeconds)
         guard utc >= CivilTime.earliest && utc <= CivilTime.latest else { return nil }
-        return utc
+        return Instant(seconds: utc, millisecond: Int64(millisecond))
     }
 }

@@ -44,6 +44,10 @@ public final class UsageDecoder {
     private let timeOverride: ValueSource?
     private let costOverride: ValueSource?
     private let idOverride: ValueSource?
+    /// Whether records carry their latency (``DecoderConfiguration/readsLatency``).
+    private let readsLatency: Bool
+    /// The `--field latency=` pointer, when latency is read.
+    private let latencyOverride: ValueSource?
     /// Where the model is read (the provider falls back on it).
     private let modelSource: ValueSource
     /// What the last record was made of, for ``lastMatch``.
@@ -88,6 +92,8 @@ public final class UsageDecoder {
         timeOverride = layout.overrides[.time].map(pointer)
         costOverride = layout.overrides[.cost].map(pointer)
         idOverride = layout.overrides[.id].map(pointer)
+        readsLatency = configuration.readsLatency
+        latencyOverride = layout.overrides[.latency].map(pointer)  // planned only when latency is read
         func source(_ field: BuiltinField, _ kind: ValueSource.Kind, _ column: Int, _ count: Int) -> ValueSource {
             layout.overrides[field].map(pointer) ?? ValueSource(kind: kind, target: Int32(column), count: Int32(count))
         }
@@ -237,6 +243,7 @@ public final class UsageDecoder {
             }
         }
         if record.time == nil { warnings.insert(sawTime ? .invalidTimestamp : .missingTimestamp) }
+        if readsLatency { record.latencyMS = latency(in: line, warnings: &warnings) }
         record.warnings = warnings
 
         for index in 0..<valueCount {
@@ -559,6 +566,60 @@ public final class UsageDecoder {
                 usage: source, column: Column.reasoning + 2 * outputDetails, spellings: 2, required: false, in: line,
                 fractional: &fractional, name: { layout.name(usage: source, detailsName, UsageLayout.reasoningNames[$0]) }) ?? .zero
         }
+    }
+
+    // MARK: - Latency
+
+    /// The record's latency in milliseconds: at the `--field latency=` pointer, else at the
+    /// first level on the path (outermost first) that has `latency_ms`, or both `startTime`
+    /// and `endTime` (end − start). Nil when there is none; nil with `invalid_latency` when
+    /// the source that decides is unusable. Null counts as absent.
+    private func latency(in line: UnsafeRawBufferPointer, warnings: inout LineWarnings) -> UInt64? {
+        typealias Column = UsageLayout.LevelColumn
+        if let latencyOverride {
+            guard let found = pointerValue(latencyOverride, in: line) else { return nil }
+            guard let milliseconds = Self.milliseconds(found.span, in: found.bytes) else {
+                warnings.insert(.invalidLatency)
+                return nil
+            }
+            return milliseconds
+        }
+        @inline(__always) func present(_ column: Int, _ level: Int) -> JSONValueSpan? {
+            guard let span = scanner.value(layout.level(level, column)), span.kind != .null else { return nil }
+            return span
+        }
+        for step in 0..<pathCount {
+            let level = path[step]
+            if let span = present(Column.latencyMS, level) {
+                guard let milliseconds = Self.milliseconds(span, in: line) else {
+                    warnings.insert(.invalidLatency)
+                    return nil
+                }
+                return milliseconds
+            }
+            // One of the pair alone says nothing: on to the next level.
+            guard let start = present(Column.startTime, level), let end = present(Column.endTime, level) else { continue }
+            guard let startMS = TimestampParser.milliseconds(of: start, in: line),
+                let endMS = TimestampParser.milliseconds(of: end, in: line), endMS >= startMS
+            else {
+                warnings.insert(.invalidLatency)
+                return nil
+            }
+            return UInt64(endMS - startMS)  // both within years 0001–9999: no overflow
+        }
+        return nil
+    }
+
+    /// A JSON number of milliseconds, its fraction rounded to the nearest (half up); nil when
+    /// the value is not a number, is negative or does not fit in `UInt64`.
+    static func milliseconds(_ span: JSONValueSpan, in bytes: UnsafeRawBufferPointer) -> UInt64? {
+        guard span.kind == .number else { return nil }
+        let text = UnsafeRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.end)])
+        guard case .value(let value, _) = ExactDecimal.parse(jsonNumber: text, maximum: UInt64.max) else { return nil }
+        // The fraction is in units of 10⁻¹⁸: half a millisecond is 5 × 10¹⁷.
+        let rounded = value.fraction >= 500_000_000_000_000_000 ? value.whole + 1 : value.whole
+        guard rounded <= UInt128(UInt64.max) else { return nil }
+        return UInt64(rounded)
     }
 
     // MARK: - Values

@@ -17,6 +17,10 @@ final class UsageLayout {
     static let containerKeys = ["response", "body", "data", "message"]
     /// Time keys in the order they are tried at each level (outermost level first).
     static let timeKeys = ["timestamp", "ts", "time", "startTime", "request_created_at", "created_at", "created", "createTime"]
+    /// Latency keys of a level, planned only when the decoder reads latency: a number of
+    /// milliseconds, else the end of a `startTime`…`endTime` pair (LiteLLM, Langfuse).
+    static let latencyKey = "latency_ms"
+    static let endTimeKey = "endTime"
     /// Responses stream events whose `response` carries the final usage.
     static let terminalEventTypes: [StaticString] = ["response.completed", "response.incomplete", "response.failed"]
     /// Anthropic stream events: their partial usage (`message_start`, `message_delta`) is not
@@ -56,7 +60,12 @@ final class UsageLayout {
         static let provider = user + UsageLayout.userPaths.count
         static let status = provider + UsageLayout.providerPaths.count
         static let id = status + UsageLayout.statusPaths.count
-        static let width = id + UsageLayout.idPaths.count + 1
+        /// `latency_ms` and `endTime`: -1 unless the decoder reads latency. A pair's start is
+        /// the time key `startTime`.
+        static let latencyMS = id + UsageLayout.idPaths.count
+        static let endTime = latencyMS + 1
+        static let startTime = timeKeys + 3
+        static let width = endTime + 2
 
         /// Columns that hold row numbers, not node ids.
         static let rowReferences: Set<Int> = Set([usage, usageMetadata, flat, responseLevel])
@@ -212,6 +221,10 @@ final class UsageLayout {
             put(Self.providerPaths, at: LevelColumn.provider)
             put(Self.statusPaths, at: LevelColumn.status)
             put(Self.idPaths, at: LevelColumn.id)
+            if configuration.readsLatency {
+                row[LevelColumn.latencyMS] = ticket(path + [Self.latencyKey])
+                row[LevelColumn.endTime] = ticket(path + [Self.endTimeKey])
+            }
             let index = levelRows.count
             levelRows.append(row)
             levelPaths.append(path)
@@ -233,6 +246,7 @@ final class UsageLayout {
         }
         var overrideTickets: [BuiltinField: Int32] = [:]
         for (field, pointer) in configuration.overrides.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            if field == .latency && !configuration.readsLatency { continue }  // not read: not planned
             if field == .usage {
                 usageOverride = Int(addUsage(pointer.tokens, dialect: .usageObject))
                 if pointer.tokens.count > 1 {

@@ -24,6 +24,7 @@ let warningNames: [(LineWarnings, String)] = [
     (.missingTimestamp, "missing_timestamp"),
     (.invalidTimestamp, "invalid_timestamp"),
     (.valueTruncated, "value_truncated"),
+    (.invalidLatency, "invalid_latency"),
 ]
 
 func describe(_ warnings: LineWarnings) -> String {
