@@ -1,14 +1,16 @@
 import ArgumentParser
+import SummaryOutput
 import TallyPipeline
 import UsageAggregation
 import UsageDecoding
 
 /// Parsing of `--field` and `--by`.
 enum FieldOptions {
-    /// Column names that cannot be custom fields: time grains, `file`, and the measures.
+    /// Column names that cannot be custom fields: time grains, `file`, and every measure
+    /// (also the optional ones).
     static let reservedNames: Set<String> =
-        Set(TimeGrain.allCases.map(\.rawValue)).union(["file", "requests", "input_tokens", "cached_input_tokens",
-            "cache_write_tokens", "output_tokens", "reasoning_tokens", "total_tokens", "cost_usd"])
+        Set(TimeGrain.allCases.map(\.rawValue)).union(["file"])
+        .union(MeasureColumn.allCases.map { SummarySchema.describe($0).name })
 
     /// Applies `NAME=POINTER` flags: a built-in field name overrides that field, any other
     /// valid name defines a custom column.

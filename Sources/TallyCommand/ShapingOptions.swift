@@ -29,7 +29,7 @@ struct ShapingOptions: ParsableArguments {
     @Option(
         name: .customLong("field"),
         help: ArgumentHelp(
-            "NAME=/json/pointer: read a built-in field (time, model, provider, key, user, status, id, usage, cost) from there, or define a custom column NAME. Repeatable.",
+            "NAME=/json/pointer: read a built-in field (time, model, provider, key, user, status, id, usage, cost, latency) from there, or define a custom column NAME. Repeatable.",
             valueName: "name=pointer"))
     var fields: [String] = []
 
@@ -62,6 +62,9 @@ struct ShapingOptions: ParsableArguments {
         configuration.salvage = salvage
         configuration.dedup = dedup
         configuration.stats = stats
+        if configuration.overrides[.latency] != nil && !stats {
+            throw ValidationError("--field latency= is read only with --stats (the latency columns)")
+        }
         if let prices {
             do {
                 configuration.prices = try PriceTable.load(path: prices)

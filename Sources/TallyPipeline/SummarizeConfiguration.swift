@@ -122,7 +122,8 @@ public struct SummarizeConfiguration: Sendable {
         var valueFields = GroupingPlan(columns: columns).valueFields
         if prices != nil && !valueFields.contains(.model) { valueFields.append(.model) }
         return DecoderConfiguration(
-            overrides: overrides, customFields: customFields, valueFields: valueFields, maxDepth: maxDepth)
+            overrides: overrides, customFields: customFields, valueFields: valueFields, maxDepth: maxDepth,
+            readsLatency: stats)
     }
 
     /// The optional measure columns these options add to the output.

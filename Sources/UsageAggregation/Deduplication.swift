@@ -225,7 +225,8 @@ public final class DedupStore {
     // MARK: - Encoding
 
     /// key u64, file u32, flags u16 (bit 0: time, bit 1: cost, bits 2–9: which measures are
-    /// wide, bit 10: cache savings), time i64, then each measure (input, cached, cache write,
+    /// wide, bit 10: cache savings, bit 11: latency), time i64, with bit 11 the latency u64,
+    /// then each measure (input, cached, cache write,
     /// output, reasoning, total, cost, cache savings) as one u64 when it is a whole number below
     /// 2⁶⁴ or as 3 × u64 (whole low, whole high, fraction), then the cells. Little-endian.
     static func encode(
@@ -239,12 +240,13 @@ public final class DedupStore {
             record.reasoningTokens, record.totalTokens, record.costUSD ?? .zero, record.cacheSavingsUSD ?? .zero,
         ]
         var flags: UInt16 = (record.time != nil ? 1 : 0) | (record.costUSD != nil ? 2 : 0)
-            | (record.cacheSavingsUSD != nil ? 1 << 10 : 0)
+            | (record.cacheSavingsUSD != nil ? 1 << 10 : 0) | (record.latencyMS != nil ? 1 << 11 : 0)
         for (index, value) in measures.enumerated() where !isNarrow(value) { flags |= 1 << (2 + index) }
         put(key)
         put(file)
         put(flags)
         put(record.time ?? 0)
+        if let latency = record.latencyMS { put(latency) }
         for value in measures {
             if isNarrow(value) {
                 put(UInt64(value.whole))
@@ -275,6 +277,7 @@ public final class DedupStore {
                 let file = Int(take(UInt32.self))
                 let flags = take(UInt16.self)
                 let time = take(Int64.self)
+                let latency = flags & (1 << 11) != 0 ? take(UInt64.self) : nil
                 var values: [ExactDecimal] = []
                 for index in 0..<8 {
                     if flags & (1 << (2 + index)) == 0 {
@@ -296,6 +299,7 @@ public final class DedupStore {
                 record.costUSD = flags & 2 != 0 ? values[6] : nil
                 record.cacheSavingsUSD = flags & (1 << 10) != 0 ? values[7] : nil
                 record.time = flags & 1 != 0 ? time : nil
+                record.latencyMS = latency
                 record.dedupKey = key
                 copies.append(Copy(key: key, file: file, record: record, cells: cells))
             }

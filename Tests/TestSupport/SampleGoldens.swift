@@ -15,4 +15,5 @@ public let sampleGoldens: [(file: String, arguments: [String])] = [
         "--by", "day", "--tz", "America/New_York", "--since", "2026-11-27", "--until", "2026-11-30",
     ]),
     ("summary-day-model-prices.csv", ["--by", "day,model", "--prices", "samples/prices-2026-11.csv"]),
+    ("summary-day-model-stats.csv", ["--by", "day,model", "--stats"]),
 ]

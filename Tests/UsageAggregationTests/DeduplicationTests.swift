@@ -142,4 +142,18 @@ import UsageDecoding
         DedupStore.encode(key: 7, file: 0, record: record, cells: [9][...], into: &bytes)
         #expect(DedupStore.decodeAll(bytes, width: 1) == [DedupStore.Copy(key: 7, file: 0, record: record, cells: [9])])
     }
+
+    /// `--stats` latency travels with a copy: absent, zero, large; next to a wide measure.
+    @Test(arguments: [nil, 0, 1_734, UInt64.max])
+    func latencyRoundTrip(_ latency: UInt64?) throws {
+        var record = record(input: "12.5", output: "3", time: 1)
+        record.latencyMS = latency
+        record.dedupKey = 7
+        var bytes: [UInt8] = []
+        DedupStore.encode(key: 7, file: 0, record: record, cells: [9, 4][...], into: &bytes)
+        DedupStore.encode(key: 8, file: 1, record: record, cells: [5, 6][...], into: &bytes)
+        let back = DedupStore.decodeAll(bytes, width: 2)
+        #expect(back.map(\.record.latencyMS) == [latency, latency])
+        #expect(back.map(\.cells) == [[9, 4], [5, 6]])
+    }
 }
