@@ -33,6 +33,17 @@ func fuzzInflateMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
         if results.count == 2, results[0].outcome.failure?.kind == .corrupt, results[1].outcome.failure == nil {
             return
         }
+        // The same leniency in a member that then fails for both: the same verdict, but ISA-L
+        // handed on what it decoded before zlib's reading found the damage (zlib's output is a
+        // prefix of ISA-L's; only --salvage sees the difference).
+        if results.count == 2, let failure = results[0].outcome.failure, failure.kind == .corrupt,
+            results[1].outcome.failure == failure, results[1].text.starts(with: results[0].text),
+            results[1].outcome.bytesDecompressed > results[0].outcome.bytesDecompressed
+        {
+            var isal = results[1].outcome
+            isal.bytesDecompressed = results[0].outcome.bytesDecompressed
+            if isal == results[0].outcome { return }
+        }
         if results.count == 2 && (results[0].outcome != results[1].outcome || results[0].text != results[1].text) {
             fatalError("zlib and ISA-L differ: \(results[0].outcome) vs \(results[1].outcome)")
         }
