@@ -49,6 +49,8 @@ public final class FileByteSource: ByteSource {
     /// The descriptor's file offset when reading began, or nil when it is not a regular file
     /// (a pipe, a terminal): then ``rewind(to:)`` is refused.
     private let startPosition: Int64?
+    /// A regular file's size when it was opened; nil for anything else.
+    public let sizeAtOpen: Int64?
 
     /// Opens `path` for reading.
     public init(path: String) throws(ByteSourceError) {
@@ -60,6 +62,7 @@ public final class FileByteSource: ByteSource {
         descriptor = fd
         ownsDescriptor = true
         startPosition = Self.seekablePosition(fd)
+        sizeAtOpen = startPosition == nil ? nil : Self.size(fd)
     }
 
     /// Reads standard input.
@@ -67,6 +70,15 @@ public final class FileByteSource: ByteSource {
         descriptor = STDIN_FILENO
         ownsDescriptor = false
         startPosition = Self.seekablePosition(STDIN_FILENO)
+        sizeAtOpen = startPosition == nil ? nil : Self.size(STDIN_FILENO)
+    }
+
+    /// A regular file's size now; nil for anything else.
+    public var currentSize: Int64? { sizeAtOpen == nil ? nil : Self.size(descriptor) }
+
+    private static func size(_ fd: Int32) -> Int64? {
+        var status = stat()
+        return fstat(fd, &status) == 0 ? Int64(status.st_size) : nil
     }
 
     /// The current offset of a regular file's descriptor; nil for anything else.

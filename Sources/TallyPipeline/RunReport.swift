@@ -132,7 +132,8 @@ public struct RunReport: Sendable {
             guard file.origin == .read else { continue }  // reported when it was read
             if let failure = file.outcome.failure {
                 var line = "tokentally: \(file.path): failed: \(failure.detail)"
-                if let salvageable = file.salvageable {
+                // (Nothing to say when nothing was read, as for an input that cannot be opened.)
+                if let salvageable = file.salvageable, salvageable.linesRead > 0 {
                     line += file.salvaged
                         ? "; \(salvageable.linesRead) complete lines before it were counted (--salvage)"
                         : "; \(salvageable.linesRead) complete lines before it were not counted (--salvage counts them)"
@@ -208,7 +209,8 @@ public struct RunReport: Sendable {
                             out.field("detail", failure.detail)
                             out.field("salvaged", file.salvaged)
                             out.field("fragment_bytes", file.fragmentBytes)
-                            if let salvageable = file.salvageable {
+                            // (Nothing to say when nothing was read, as for an input that cannot be opened.)
+                if let salvageable = file.salvageable, salvageable.linesRead > 0 {
                                 out.key("salvageable")
                                 out.object { tallyFields(salvageable, out) }
                             }

@@ -379,7 +379,16 @@ public enum SummarizePipeline {
         var framer = LineFramer(
             batchBytes: configuration.batchBytes, maxLineBytes: configuration.maxLineBytes, pool: pool, emit: send)
         var watched = WatchedByteSource(source, progress: configuration.progress, stop: configuration.stop)
-        let outcome = InputReader.read(&watched, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
+        var outcome = InputReader.read(&watched, namedGzip: input.isNamedGzip, backend: configuration.inflate, into: &framer)
+        // A file cut while it was read may end cleanly (between gzip members, or at a line end):
+        // its size, not its content, tells.
+        if let before = source.sizeAtOpen, let now = source.currentSize, now < before,
+            outcome.failure == nil || outcome.failure?.kind == .truncated
+        {
+            outcome.failure = InputFailure(
+                kind: .readError, offset: now,
+                detail: "the file was truncated while it was read (from \(before) to \(now) bytes)")
+        }
         let ending = framer.finish(cleanEnd: outcome.failure == nil)
         queue.put(.end(file: index, outcome: outcome, batches: sequence, fragmentBytes: ending.fragmentBytes, mapping: nil))
     }
