@@ -111,7 +111,7 @@ final class RunCollector: Sendable {
             state.files[file].report = partial.report(path: name)
             state.files[file].partial = partial
             state.files[file].finished = true
-            if !state.total.merge(state.files[file].table) { state.overflowed = true }
+            if !state.total.merge(taking: state.files[file].table) { state.overflowed = true }
             state.files[file].table = GroupTable(width: plan.columns.count)
         }
     }
@@ -278,8 +278,9 @@ final class RunCollector: Sendable {
             file.partial = storedPartial(of: file, strings: state.strings)
         }
         file.copies = DedupBatch(width: file.table.width)
-        if !state.total.merge(file.table) { state.overflowed = true }
-        file.table = GroupTable(width: file.table.width)
+        let finishedTable = file.table
+        file.table = GroupTable(width: finishedTable.width)
+        if !state.total.merge(taking: finishedTable) { state.overflowed = true }
         state.files[index] = file
     }
 

@@ -289,6 +289,12 @@ public enum SummarizePipeline {
                         dedupCopies: worker.dedupCopies, strings: worker.keys.strings, translation: &translation)
                     worker.table.removeAll()
                     worker.dedupCopies.removeAll()
+                    // Many distinct values (a key per request): keep this thread's string table
+                    // small; the run's holds them all.
+                    if worker.keys.strings.count > Self.threadStringLimit {
+                        worker.keys.forgetStrings()
+                        translation.removeAll()
+                    }
                     batch.release(to: pool)
                     configuration.progress?.addRecords(result.tally.records)
                 case .end(let file, let outcome, let batches, let fragmentBytes, let mapping):
@@ -325,6 +331,9 @@ public enum SummarizePipeline {
         report.cellsExceedingInt64 = SummarySchema.cellsExceedingInt64(summary).map { "row \($0.row + 1): \($0.column)" }
         return (summary, report, partials)
     }
+
+    /// Distinct strings a decoding thread keeps ids for before it starts afresh.
+    static let threadStringLimit = 1 << 16
 
     /// What the reader thread hands to the decoding threads.
     enum WorkItem: Sendable {

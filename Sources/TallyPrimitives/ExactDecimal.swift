@@ -18,8 +18,20 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
     /// The fractional part in units of 10⁻¹⁸, always below 10¹⁸.
     public var fraction: UInt64 { fractionStorage }
 
-    @usableFromInline var wholeStorage: UInt128
+    // The whole part as two 64-bit halves, not a UInt128: a UInt128 is 16-byte aligned and
+    // would make each value take 32 bytes instead of 24, and a group's measures 8 of them.
+    @usableFromInline var wholeLow: UInt64
+    @usableFromInline var wholeHigh: UInt64
     @usableFromInline var fractionStorage: UInt64
+
+    @inlinable
+    var wholeStorage: UInt128 {
+        get { UInt128(wholeHigh) << 64 | UInt128(wholeLow) }
+        set {
+            wholeLow = UInt64(truncatingIfNeeded: newValue)
+            wholeHigh = UInt64(truncatingIfNeeded: newValue >> 64)
+        }
+    }
 
     /// Zero.
     public static let zero = ExactDecimal(whole: 0, fraction: 0)
@@ -27,14 +39,16 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
     /// A whole number.
     @inlinable
     public init(_ whole: UInt64) {
-        wholeStorage = UInt128(whole)
+        wholeLow = whole
+        wholeHigh = 0
         fractionStorage = 0
     }
 
     /// A number from its whole part and its fraction in units of 10⁻¹⁸ (must be below 10¹⁸).
     public init(whole: UInt128, fraction: UInt64) {
         precondition(fraction < Self.fractionScale, "fraction out of range")
-        wholeStorage = whole
+        wholeLow = UInt64(truncatingIfNeeded: whole)
+        wholeHigh = UInt64(truncatingIfNeeded: whole >> 64)
         fractionStorage = fraction
     }
 

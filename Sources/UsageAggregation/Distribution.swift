@@ -32,8 +32,17 @@ public struct Distribution: Sendable {
     public private(set) var maximum: UInt64 = 0
     /// The values, while there are at most ``exactLimit`` of them (unordered).
     private var exact: [UInt64] = []
-    /// Every value, once there are more than ``exactLimit``.
-    private var histogram: Histogram<UInt64>?
+    /// Every value, once there are more than ``exactLimit`` (behind a reference: most groups
+    /// never need one, and the histogram's fields would double every group's size).
+    private var histogramBox: HistogramBox?
+
+    private var histogram: Histogram<UInt64>? { histogramBox?.value }
+
+    /// The histogram, made unique before it changes (copy on write).
+    private mutating func mutateHistogram(_ change: (inout Histogram<UInt64>) -> Void) {
+        if !isKnownUniquelyReferenced(&histogramBox) { histogramBox = histogramBox.map { HistogramBox($0.value) } }
+        change(&histogramBox!.value)
+    }
 
     public init() {}
 
@@ -53,7 +62,7 @@ public struct Distribution: Sendable {
             }
             moveToHistogram()
         }
-        histogram!.record(value)
+        mutateHistogram { $0.record(value) }
     }
 
     /// Adds every value of `other`.
@@ -68,9 +77,11 @@ public struct Distribution: Sendable {
         }
         if histogram == nil { moveToHistogram() }
         if let theirs = other.histogram {
-            histogram!.add(theirs)
+            mutateHistogram { $0.add(theirs) }
         } else {
-            for value in other.exact { histogram!.record(value) }
+            mutateHistogram { histogram in
+                for value in other.exact { histogram.record(value) }
+            }
         }
     }
 
@@ -93,7 +104,7 @@ public struct Distribution: Sendable {
     private mutating func moveToHistogram() {
         var created = Histogram<UInt64>(numberOfSignificantValueDigits: Self.significantDigits)
         for value in exact { created.record(value) }
-        histogram = created
+        histogramBox = HistogramBox(created)
         exact = []
     }
 
@@ -164,12 +175,19 @@ extension Distribution: Codable {
                 created.record(flat[pair], count: flat[pair + 1])
             }
             guard total == count else { throw corrupt("buckets do not add up to the count") }
-            histogram = created
+            histogramBox = HistogramBox(created)
         }
         self.count = count
         self.minimum = minimum
         self.maximum = maximum
     }
+}
+
+/// A histogram behind a reference (see ``Distribution``).
+private final class HistogramBox: @unchecked Sendable {
+    var value: Histogram<UInt64>
+
+    init(_ value: Histogram<UInt64>) { self.value = value }
 }
 
 /// What `--stats` keeps per group: the distributions behind the percentile columns.

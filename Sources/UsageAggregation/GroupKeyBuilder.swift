@@ -115,6 +115,12 @@ public final class GroupKeyBuilder {
     /// Whether the last ``cells(for:decoder:line:fileID:)`` cut a value to ``maxValueBytes``.
     public private(set) var truncated = false
 
+    /// Forgets every string (and so every local id): a thread that has met many distinct values
+    /// does this once they are merged, so that its table does not grow into a copy of the run's.
+    public func forgetStrings() {
+        strings = StringInterner()
+    }
+
     /// The local id of a string (for the `file` column).
     public func id(of string: String) -> UInt32 { strings.id(of: string) }
 

@@ -78,6 +78,18 @@ public struct GroupTable: Sendable {
         return ok
     }
 
+    /// Merges every group of `other` (keys already in this table's ids); when this table is
+    /// empty, takes `other`'s storage instead of copying it group by group, so that a run over
+    /// one large input does not hold its groups twice. False on overflow.
+    public mutating func merge(taking other: GroupTable) -> Bool {
+        guard measures.isEmpty, other.width == width else { return merge(other) }
+        keys = other.keys
+        measures = other.measures
+        slots = other.slots
+        mask = other.mask
+        return true
+    }
+
     /// Adds measures summed elsewhere (a stored partial) to the group with these cells; false
     /// on overflow.
     public mutating func add(_ other: Measures, cells: UnsafeBufferPointer<UInt64>) -> Bool {

@@ -148,6 +148,20 @@ private func logUniform(_ count: Int, seed: UInt64) -> [UInt64] {
         }
     }
 
+    /// A copy is a value: changing the original (recording, merging) leaves the copy as it was,
+    /// also once both hold a histogram.
+    @Test func copiesAreIndependent() {
+        var original = distribution(logUniform(1_000, seed: 5))
+        let copy = original
+        original.record(9_999_999)
+        original.merge(distribution(logUniform(500, seed: 6)))
+        #expect(copy.count == 1_000)
+        #expect(copy == distribution(logUniform(1_000, seed: 5)))
+        #expect(original.count == 1_501)
+        #expect(original.maximum == 9_999_999)
+        #expect(copy.value(atPercentile: 100) != 9_999_999)
+    }
+
     /// Absurd values count as 2⁵³ instead of growing the histogram without bound.
     @Test func hugeValuesAreClamped() {
         var d = distribution(1...300)
