@@ -31,19 +31,10 @@ struct Merge: ParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptions
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the summary here (atomically) instead of standard output; csv and tsv get a schema sidecar FILE-metadata.json; with --partition-by, the dataset's directory.", valueName: "file"))
-    var output: String?
-
     @OptionGroup var partitioning: PartitionOptions
-
-    @Option(help: ArgumentHelp("Write the run report (JSON) here.", valueName: "file"))
-    var report: String?
 
     @Option(help: ArgumentHelp("Wait up to this many seconds for a run holding a state (default: exit 75 at once).", valueName: "seconds"))
     var wait: Double?
-
-    @Flag(name: [.short, .long], help: "Print nothing on standard error except fatal errors.")
-    var quiet = false
 
     func resolve() throws -> SummarizeConfiguration {
         guard !states.isEmpty else { throw ValidationError("no state directory given") }
@@ -53,9 +44,7 @@ struct Merge: ParsableCommand {
             guard wait >= 0, wait <= 86_400 * 7 else { throw ValidationError("--wait must be between 0 and 604800 seconds") }
             configuration.stateWait = .milliseconds(Int64(wait * 1000))
         }
-        configuration.outputPath = output == "-" ? nil : output
         try outputOptions.apply(to: &configuration)
-        configuration.reportPath = report
         try partitioning.apply(to: &configuration)
         return configuration
     }
@@ -76,9 +65,6 @@ struct Merge: ParsableCommand {
             printError("tokentally: \(error)")
             throw ExitCode(ExitCodes.fatal)
         }
-        if !quiet && isatty(STDERR_FILENO) == 1 {
-            for line in report.problemLines { printError(line) }
-            printError(report.summaryLine)
-        }
+        outputOptions.tell(report)
     }
 }

@@ -10,9 +10,18 @@ import Musl
 import Darwin
 #endif
 
-/// The options that decide the summary's bytes — its format and CSV dialect — shared by
-/// `summarize`, `merge` and `schema`.
+/// Where the summary and the run report go, the summary's format and CSV dialect, and what
+/// standard error says: shared by `summarize` and `merge`.
 struct OutputOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the summary here (atomically) instead of standard output; csv and tsv get a schema sidecar FILE-metadata.json; with --partition-by, the dataset's directory.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Write the run report (JSON) here.", valueName: "file"))
+    var report: String?
+
+    @Flag(name: [.short, .long], help: "Print nothing on standard error except fatal errors.")
+    var quiet = false
+
     @Option(help: ArgumentHelp(
         "csv, tsv, jsonl (one JSON object per row) or table (aligned, for people). Default: table when standard output is a terminal and there is no -o FILE, else csv.",
         valueName: "csv|tsv|jsonl|table"))
@@ -33,11 +42,21 @@ struct OutputOptions: ParsableArguments {
         return OutputFormat(chosen, dialect: csvDialect ?? .rfc4180)
     }
 
-    /// Resolves the options into `configuration` (its `outputPath` already set).
+    /// Resolves the options into `configuration`.
     func apply(to configuration: inout SummarizeConfiguration) throws {
+        configuration.outputPath = output == "-" ? nil : output
+        configuration.reportPath = report
         let resolved = try resolve(outputPath: configuration.outputPath)
         configuration.format = resolved.format
         configuration.dialect = resolved.dialect
+    }
+
+    /// Says how the run went on standard error: on a terminal always, otherwise (cron) only
+    /// when something is wrong; never with `--quiet`.
+    func tell(_ report: RunReport) {
+        guard !quiet && (isatty(STDERR_FILENO) == 1 || report.exitCode != 0) else { return }
+        for line in report.problemLines { printError(line) }
+        printError(report.summaryLine)
     }
 }
 

@@ -39,13 +39,7 @@ struct Summarize: ParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptions
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the summary here (atomically) instead of standard output; csv and tsv get a schema sidecar FILE-metadata.json; with --partition-by, the dataset's directory.", valueName: "file"))
-    var output: String?
-
     @OptionGroup var partitioning: PartitionOptions
-
-    @Option(help: ArgumentHelp("Write the run report (JSON) here.", valueName: "file"))
-    var report: String?
 
     @Option(help: ArgumentHelp("Decoding threads (default: one per core).", valueName: "n"))
     var threads: Int?
@@ -70,9 +64,6 @@ struct Summarize: ParsableCommand {
 
     @Option(help: ArgumentHelp("Exit with 2 when there are more bad lines than this.", valueName: "n"))
     var maxBadLines: Int = 0
-
-    @Flag(name: [.short, .long], help: "Print nothing on standard error except fatal errors.")
-    var quiet = false
 
     @Option(help: ArgumentHelp(
         "Show a progress line on standard error: auto (only on a terminal, not with --quiet), always, or never.",
@@ -110,11 +101,9 @@ struct Summarize: ParsableCommand {
             throw ValidationError("\(forgetMissing ? "--forget-missing" : "--wait") needs --state")
         }
         configuration.forgetMissing = forgetMissing
-        configuration.outputPath = output == "-" ? nil : output
         try outputOptions.apply(to: &configuration)
-        configuration.reportPath = report
         try partitioning.apply(to: &configuration)
-        if ProgressMeter.isShown(progress, quiet: quiet) { configuration.progress = ProgressMeter() }
+        if ProgressMeter.isShown(progress, quiet: outputOptions.quiet) { configuration.progress = ProgressMeter() }
         return configuration
     }
 
@@ -138,11 +127,7 @@ struct Summarize: ParsableCommand {
             printError("tokentally: \(error)")
             throw ExitCode(1)
         }
-        // On a terminal, always say what happened; otherwise (cron) only when something is wrong.
-        if !quiet && (isatty(STDERR_FILENO) == 1 || report.exitCode != 0) {
-            for line in report.problemLines { printError(line) }
-            printError(report.summaryLine)
-        }
+        outputOptions.tell(report)
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }
