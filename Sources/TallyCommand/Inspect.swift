@@ -53,6 +53,9 @@ struct Inspect: ParsableCommand {
         var configuration = InspectConfiguration(inputs: inputs)
         var fieldConfiguration = SummarizeConfiguration(inputs: inputs)
         try FieldOptions.apply(fields, to: &fieldConfiguration)
+        guard fieldConfiguration.overrides[.latency] == nil else {
+            throw ValidationError("--field latency= is not shown by inspect: it is read only by summarize --stats")
+        }
         configuration.overrides = fieldConfiguration.overrides
         configuration.customFields = fieldConfiguration.customFields
         guard lines >= 1 else { throw ValidationError("--lines must be 1 or more") }

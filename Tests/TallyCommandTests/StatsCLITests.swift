@@ -29,6 +29,10 @@ import Testing
         #expect(refused.status == 64)
         #expect(refused.stderrLines.first == "Error: --field latency= is read only with --stats (the latency columns)")
 
+        let inspect = try tokentally(["inspect", "log.jsonl", "--field", "latency=/timing/total"], in: scratch.url)
+        #expect(inspect.status == 64)
+        #expect(inspect.stderrLines.first == "Error: --field latency= is not shown by inspect: it is read only by summarize --stats")
+
         let clash = try tokentally(["summarize", "log.jsonl", "--field", "p95_latency_ms=/x"], in: scratch.url)
         #expect(clash.status == 64)
         #expect(clash.stderrLines.first?.contains("built-in column") == true)
