@@ -93,15 +93,18 @@ import Testing
             let suffix: [UInt8] = closed ? [0x22] + Array(#",  "more":  1 } and some more text to keep going"#.utf8) : []
             let line = prefix + body + suffix
             let expected = Self.reference(line, from: prefix.count)
-            let actual = line.withUnsafeBufferPointer { buffer in
-                tokentally_scan_string(buffer.baseAddress!, prefix.count, line.count)
-            }
-            let got = Verdict(index: Int(actual.index), problem: actual.problem, hasEscapes: actual.has_escapes != 0)
-            // Escapes are only reported for bodies that scanned to their end or failed after one.
-            if got.problem == 0 || expected.problem == 0 {
-                #expect(got == expected, "line \(line)")
-            } else {
-                #expect(got.index == expected.index && got.problem == expected.problem, "line \(line)")
+            // With AVX2 where this CPU has it, and with SSE2 only.
+            for allowAVX2: Int32 in [1, 0] {
+                let actual = line.withUnsafeBufferPointer { buffer in
+                    tokentally_scan_string_with(buffer.baseAddress!, prefix.count, line.count, allowAVX2)
+                }
+                let got = Verdict(index: Int(actual.index), problem: actual.problem, hasEscapes: actual.has_escapes != 0)
+                // Escapes are only reported for bodies that scanned to their end or failed after one.
+                if got.problem == 0 || expected.problem == 0 {
+                    #expect(got == expected, "line \(line), AVX2 allowed: \(allowAVX2)")
+                } else {
+                    #expect(got.index == expected.index && got.problem == expected.problem, "line \(line), AVX2 allowed: \(allowAVX2)")
+                }
             }
         }
     }
