@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for a while, with the address sanitizer:
 #
-#   scripts/fuzz.sh decoder|framer|inflate SECONDS
+#   scripts/fuzz.sh decoder|framer|inflate SECONDS [LIBFUZZER_FLAG...]
 #
 # decoder: stage 3, any bytes as one line; framer: stage 2, any bytes in chunks; inflate:
 # stage 1, any bytes as a .gz input (zlib and, when installed, ISA-L must agree). The targets
@@ -27,4 +27,4 @@ binary=$(swift build "${flags[@]}" --show-bin-path)/fuzz-$target
 work=${FUZZ_WORK:-/tmp/tokentally-fuzz}/$target
 mkdir -p "$work/corpus" "$work/artifacts"
 exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -artifact_prefix="$work/artifacts/" "$work/corpus" "Fuzz/Corpus/$target"
+  -artifact_prefix="$work/artifacts/" "${@:3}" "$work/corpus" "Fuzz/Corpus/$target"
