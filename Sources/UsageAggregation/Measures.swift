@@ -111,8 +111,14 @@ public struct Measures: Sendable, Equatable, Codable {
 
     @usableFromInline
     mutating func recordStats(_ record: UsageRecord) {
-        if !isKnownUniquelyReferenced(&statsBox) { statsBox = statsBox.map { StatsBox($0.value) } }
+        makeStatsUnique()
         statsBox?.value.record(record)
+    }
+
+    /// Copies the distributions before they change, when another ``Measures`` shares them.
+    @usableFromInline
+    mutating func makeStatsUnique() {
+        if !isKnownUniquelyReferenced(&statsBox) { statsBox = statsBox.map { StatsBox($0.value) } }
     }
 
     /// Adds another group's sums; false on overflow of a sum's 128-bit or a count's 64-bit
@@ -138,7 +144,7 @@ public struct Measures: Sendable, Equatable, Codable {
             if statsBox == nil {
                 statsBox = theirs  // shared until either changes
             } else {
-                if !isKnownUniquelyReferenced(&statsBox) { statsBox = statsBox.map { StatsBox($0.value) } }
+                makeStatsUnique()
                 statsBox?.value.merge(theirs.value)
             }
         }
