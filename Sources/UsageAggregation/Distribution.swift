@@ -47,7 +47,7 @@ public struct Distribution: Sendable {
     public init() {}
 
     /// Whether the percentiles are exact (at most ``exactLimit`` values).
-    public var isExact: Bool { histogram == nil }
+    public var isExact: Bool { histogramBox == nil }
 
     /// Records one value (clamped to ``largestValue``).
     public mutating func record(_ value: UInt64) {
@@ -55,7 +55,7 @@ public struct Distribution: Sendable {
         count &+= 1
         minimum = Swift.min(minimum, value)
         maximum = Swift.max(maximum, value)
-        if histogram == nil {
+        if histogramBox == nil {
             if exact.count < Self.exactLimit {
                 exact.append(value)
                 return
@@ -71,11 +71,11 @@ public struct Distribution: Sendable {
         count &+= other.count
         minimum = Swift.min(minimum, other.minimum)
         maximum = Swift.max(maximum, other.maximum)
-        if histogram == nil && other.histogram == nil && exact.count + other.exact.count <= Self.exactLimit {
+        if histogramBox == nil && other.histogramBox == nil && exact.count + other.exact.count <= Self.exactLimit {
             exact += other.exact
             return
         }
-        if histogram == nil { moveToHistogram() }
+        if histogramBox == nil { moveToHistogram() }
         if let theirs = other.histogram {
             mutateHistogram { $0.add(theirs) }
         } else {
