@@ -862,6 +862,7 @@ def parser():
     p.add_argument("--tally", action="store_true", help="print the reconciliation terms per file")
     p.add_argument("--check", action="store_true", help="diff every golden against a fresh computation")
     p.add_argument("--write", action="store_true", help="write every golden")
+    p.add_argument("--list", action="store_true", help="print the goldens and their arguments (JSON)")
     return p
 
 
@@ -899,6 +900,10 @@ def golden_text(arguments):
 
 def main():
     args = parser().parse_args()
+
+    if args.list:
+        print(json.dumps([[name, arguments] for name, arguments in GOLDENS]))
+        return 0
 
     if args.check or args.write:
         failed = False

@@ -13,6 +13,23 @@ import TallyPipeline
     /// `TallyCommandTests`; those below `pipelineGoldens` also through the pipeline API here.
     static let goldens = sampleGoldens
 
+    /// The Swift list of goldens is the oracle's (`samples/oracle.py --list`): a golden added
+    /// to one and not the other would go unchecked, or unmade.
+    @Test func theGoldenListIsTheOracles() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", samplesDirectory.appendingPathComponent("oracle.py").path, "--list"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let listed = try #require(try JSONSerialization.jsonObject(with: data) as? [[Any]])
+        let oracle = listed.map { "\($0[0]) \(($0[1] as? [String]) ?? [])" }
+        #expect(oracle == Self.goldens.map { "\($0.file) \($0.arguments)" })
+    }
+
     /// The goldens whose arguments the pipeline API of ``runPipeline`` expresses: `--by` with
     /// the columns ``column(_:customFields:)`` knows, and `--field`. (`user`, `provider`,
     /// `--tz`, `--since` and `--until` are checked through the binary.)
