@@ -105,8 +105,8 @@ public enum SummarySchema {
     /// reported, because a reader that types the column as BIGINT would reject them.
     public static func cellsExceedingInt64(_ table: SummaryTable) -> [(row: Int, column: String)] {
         var found: [(Int, String)] = []
-        for (index, row) in table.rows.enumerated() {
-            for (name, value) in row.measures.tokenColumns where value.exceedsInt64 {
+        for (index, measures) in table.measures.enumerated() {
+            for (name, value) in measures.tokenColumns where value.exceedsInt64 {
                 found.append((index, name))
             }
         }

@@ -47,9 +47,9 @@ public struct DelimitedSummaryWriter: Sendable {
         if dialect.byteOrderMark { line.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
         appendHeader(table, to: &line)
         try output.write(line)
-        for row in table.rows {
+        for index in 0..<table.count {
             line.removeAll(keepingCapacity: true)
-            appendRow(row, of: table, to: &line)
+            appendRow(index, of: table, to: &line)
             try output.write(line)
         }
     }
@@ -58,7 +58,7 @@ public struct DelimitedSummaryWriter: Sendable {
     public func render(_ table: SummaryTable) -> String {
         var bytes: [UInt8] = dialect.byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
         appendHeader(table, to: &bytes)
-        for row in table.rows { appendRow(row, of: table, to: &bytes) }
+        for index in 0..<table.count { appendRow(index, of: table, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -71,9 +71,9 @@ public struct DelimitedSummaryWriter: Sendable {
         bytes.append(0x0A)
     }
 
-    /// One row with its `\n`: group values, then measures.
-    func appendRow(_ row: SummaryRow, of table: SummaryTable, to bytes: inout [UInt8]) {
-        for (value, column) in zip(row.groupValues, table.columns) {
+    /// Row `index` with its `\n`: group values, then measures.
+    func appendRow(_ index: Int, of table: SummaryTable, to bytes: inout [UInt8]) {
+        for (value, column) in zip(table.groupValues(ofRow: index), table.columns) {
             if case .text(let text) = value {
                 if SummarySchema.comesFromLogs(column) && SpreadsheetSafety.needsNeutralising(text) {
                     appendField("'" + text, to: &bytes)
@@ -85,10 +85,10 @@ public struct DelimitedSummaryWriter: Sendable {
             }
             bytes.append(dialect.separator)
         }
-        for (index, measure) in SummarySchema.measureList(table.optionalMeasures).enumerated() {
-            if index > 0 { bytes.append(dialect.separator) }
+        for (position, measure) in SummarySchema.measureList(table.optionalMeasures).enumerated() {
+            if position > 0 { bytes.append(dialect.separator) }
             let start = bytes.count
-            SummarySchema.appendMeasure(measure, of: row.measures, to: &bytes)
+            SummarySchema.appendMeasure(measure, of: table.measures[index], to: &bytes)
             if dialect.decimalPoint != UInt8(ascii: ".") {
                 for position in start..<bytes.count where bytes[position] == UInt8(ascii: ".") {
                     bytes[position] = dialect.decimalPoint

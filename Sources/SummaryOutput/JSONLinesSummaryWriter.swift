@@ -17,9 +17,9 @@ public enum JSONLinesSummaryWriter {
         let keys = keyPrefixes(SummarySchema.header(of: table))
         var line: [UInt8] = []
         line.reserveCapacity(512)
-        for row in table.rows {
+        for index in 0..<table.count {
             line.removeAll(keepingCapacity: true)
-            appendRow(row, of: table, keys: keys, to: &line)
+            appendRow(index, of: table, keys: keys, to: &line)
             try output.write(line)
         }
     }
@@ -28,7 +28,7 @@ public enum JSONLinesSummaryWriter {
     public static func render(_ table: SummaryTable) -> String {
         let keys = keyPrefixes(SummarySchema.header(of: table))
         var bytes: [UInt8] = []
-        for row in table.rows { appendRow(row, of: table, keys: keys, to: &bytes) }
+        for index in 0..<table.count { appendRow(index, of: table, keys: keys, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -43,10 +43,10 @@ public enum JSONLinesSummaryWriter {
     }
 
     /// One object with its `\n`.
-    static func appendRow(_ row: SummaryRow, of table: SummaryTable, keys: [[UInt8]], to bytes: inout [UInt8]) {
+    static func appendRow(_ index: Int, of table: SummaryTable, keys: [[UInt8]], to bytes: inout [UInt8]) {
         let columns = table.columns
         var key = 0
-        for (value, column) in zip(row.groupValues, columns) {
+        for (value, column) in zip(table.groupValues(ofRow: index), columns) {
             bytes.append(contentsOf: keys[key])
             key += 1
             switch value {
@@ -62,7 +62,7 @@ public enum JSONLinesSummaryWriter {
             bytes.append(contentsOf: keys[key])
             key += 1
             let start = bytes.count
-            SummarySchema.appendMeasure(measure, of: row.measures, to: &bytes)
+            SummarySchema.appendMeasure(measure, of: table.measures[index], to: &bytes)
             if bytes.count == start { bytes.append(contentsOf: "null".utf8) }
         }
         if keys.isEmpty { bytes.append(UInt8(ascii: "{")) }

@@ -157,13 +157,12 @@ public struct PartitionedOutput {
         columns.remove(at: index)
         var byValue: [GroupValue: Int] = [:]
         var found: [Partition] = []
-        for row in table.rows {
-            var value = row.groupValues[index]
+        for rowIndex in 0..<table.count {
+            var trimmed = table.row(rowIndex)
+            var value = trimmed.groupValues.remove(at: index)
             if case .text(let text) = value, text.isEmpty { value = .none }
-            var trimmed = row
-            trimmed.groupValues.remove(at: index)
             if let slot = byValue[value] {
-                found[slot].table.rows.append(trimmed)
+                found[slot].table.append(trimmed)
             } else {
                 byValue[value] = found.count
                 let name = HivePartition.directoryName(column: column.description, value: value, of: column)

@@ -20,12 +20,12 @@ public enum TableSummaryWriter {
         let descriptions = SummarySchema.describe(columns: table.columns, optional: table.optionalMeasures)
         let rightAligned = descriptions.map(\.datatype.isNumeric)
         var cells: [[String]] = [descriptions.map(\.name)]
-        cells.reserveCapacity(table.rows.count + 1)
+        cells.reserveCapacity(table.count + 1)
         var measureText: [UInt8] = []
-        for row in table.rows {
+        for index in 0..<table.count {
             var line: [String] = []
             line.reserveCapacity(descriptions.count)
-            for (value, column) in zip(row.groupValues, table.columns) {
+            for (value, column) in zip(table.groupValues(ofRow: index), table.columns) {
                 if case .text(let text) = value {
                     line.append(visible(text))
                 } else {
@@ -34,7 +34,7 @@ public enum TableSummaryWriter {
             }
             for measure in SummarySchema.measureList(table.optionalMeasures) {
                 measureText.removeAll(keepingCapacity: true)
-                SummarySchema.appendMeasure(measure, of: row.measures, to: &measureText)
+                SummarySchema.appendMeasure(measure, of: table.measures[index], to: &measureText)
                 line.append(withThousandsSeparators(String(decoding: measureText, as: UTF8.self)))
             }
             cells.append(line)

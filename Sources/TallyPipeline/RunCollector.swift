@@ -221,7 +221,10 @@ final class RunCollector: Sendable {
                     state.files[file].report.tally.duplicatesDropped += dropped
                 }
             }
-            return (state.total, state.strings, state.files.map(\.report), state.files.map(\.partial), state.overflowed)
+            // The table moves out, so that the summary can take its measures over without a copy.
+            let total = state.total
+            state.total = GroupTable(width: total.width)
+            return (total, state.strings, state.files.map(\.report), state.files.map(\.partial), state.overflowed)
         }
     }
 

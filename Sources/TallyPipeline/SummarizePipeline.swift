@@ -308,13 +308,16 @@ public enum SummarizePipeline {
         for _ in 0..<readers { readersDone.wait() }
         if let signal = configuration.stop?.signal { throw .interrupted(signal: signal) }
 
-        let finished: (table: GroupTable, strings: StringInterner, files: [FileReport], partials: [StoredPartial?], overflowed: Bool)
+        var finished: (table: GroupTable, strings: StringInterner, files: [FileReport], partials: [StoredPartial?], overflowed: Bool)
         do {
             finished = try collector.finish()
         } catch {
             throw .deduplication(error)
         }
-        let (table, strings, collected, partials, collectorOverflowed) = finished
+        // The table moves out of the tuple: the summary takes its measures over, in place.
+        var table = GroupTable(width: 0)
+        swap(&table, &finished.table)
+        let (_, strings, collected, partials, collectorOverflowed) = finished
         var files = collected
         for (index, entry) in entries.enumerated() { files[index].origin = entry.origin }
         files += plan.duplicates
@@ -325,9 +328,9 @@ public enum SummarizePipeline {
         for file in files { report.totals += file.tally }
         if collectorOverflowed || overflowed.withLock({ $0 }) { return (nil, report, partials) }
 
-        var summary = SummaryTable(table: table, columns: configuration.columns, strings: strings)
+        var summary = SummaryTable(table: consume table, columns: configuration.columns, strings: strings)
         summary.optionalMeasures = configuration.optionalMeasures
-        report.rows = summary.rows.count
+        report.rows = summary.count
         report.cellsExceedingInt64 = SummarySchema.cellsExceedingInt64(summary).map { "row \($0.row + 1): \($0.column)" }
         return (summary, report, partials)
     }

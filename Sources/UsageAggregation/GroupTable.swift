@@ -97,6 +97,13 @@ public struct GroupTable: Sendable {
         return measures[index].merge(other)
     }
 
+    /// The measures, taken out of the table (which is used up).
+    public consuming func takeMeasures() -> [Measures] {
+        keys = []
+        slots = []
+        return measures
+    }
+
     /// Forgets every group, keeping the storage for reuse.
     public mutating func removeAll() {
         guard !measures.isEmpty else { return }

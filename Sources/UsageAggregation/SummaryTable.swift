@@ -1,42 +1,110 @@
 /// Stage 4's result: one row per group, sorted by the group columns.
+///
+/// Stored column-wise — every row's group values in one flat array, every row's measures in
+/// another — so that a table of a million groups holds no array per row, and its measures
+/// are the group table's own, moved and put in order in place rather than copied.
 public struct SummaryTable: Sendable, Equatable {
     /// The group columns, in `--by` order.
     public var columns: [GroupColumn]
-    /// The rows, sorted by their group values column by column.
-    public var rows: [SummaryRow]
     /// Measure columns written after schema v1's, each behind its flag.
     public var optionalMeasures: OptionalMeasures = []
+    /// The group values of every row, `columns.count` per row, row after row.
+    public private(set) var groupValues: [GroupValue] = []
+    /// The measures of every row.
+    public private(set) var measures: [Measures] = []
 
+    /// A table of these rows, in this order.
     public init(columns: [GroupColumn], rows: [SummaryRow], optionalMeasures: OptionalMeasures = []) {
         self.columns = columns
-        self.rows = rows
         self.optionalMeasures = optionalMeasures
+        for row in rows { append(row) }
     }
 
     /// Resolves a table's keys (time cells and string ids of `strings`) and sorts the rows.
-    public init(table: GroupTable, columns: [GroupColumn], strings: StringInterner) {
+    /// Takes the group table's measures over: when it holds the only reference to them, they are
+    /// reordered where they are, not copied.
+    public init(table: consuming GroupTable, columns: [GroupColumn], strings: StringInterner) {
         self.columns = columns
-        var rows: [SummaryRow] = []
-        rows.reserveCapacity(table.count)
-        for index in 0..<table.count {
-            let key = table.key(index)
-            let values = zip(columns, key).map { column, cell -> GroupValue in
-                if cell == 0 { return .none }
-                if column.isTime { return .time(GroupingPlan.bucketStart(ofCell: cell)) }
-                return .text(strings.string(UInt32(truncatingIfNeeded: cell)))
+        let width = columns.count
+        let count = table.count
+        var values: [GroupValue] = []
+        values.reserveCapacity(count * width)
+        for index in 0..<count {
+            for (column, cell) in zip(columns, table.key(index)) {
+                if cell == 0 {
+                    values.append(.none)
+                } else if column.isTime {
+                    values.append(.time(GroupingPlan.bucketStart(ofCell: cell)))
+                } else {
+                    values.append(.text(strings.string(UInt32(truncatingIfNeeded: cell))))
+                }
             }
-            rows.append(SummaryRow(groupValues: values, measures: table.measures[index]))
         }
+        var measures = table.takeMeasures()
         // Byte order, not Swift's String equality (which equates canonically equivalent
         // Unicode): two spellings of a name are two groups, and their order must be fixed.
-        rows.sort { lhs, rhs in
-            for (left, right) in zip(lhs.groupValues, rhs.groupValues) {
+        var order = Array(0..<count)
+        order.sort { lhs, rhs in
+            for column in 0..<width {
+                let left = values[lhs * width + column], right = values[rhs * width + column]
                 if left < right { return true }
                 if right < left { return false }
             }
             return false
         }
-        self.rows = rows
+        groupValues.reserveCapacity(count * width)
+        for index in order { groupValues += values[(index * width)..<((index + 1) * width)] }
+        values = []
+        Self.permute(&measures, by: order)
+        self.measures = measures
+    }
+
+    /// Puts `elements[order[i]]` at position `i`, in place (following the permutation's cycles).
+    private static func permute(_ elements: inout [Measures], by order: [Int]) {
+        var placed = [Bool](repeating: false, count: order.count)
+        for start in order.indices where !placed[start] {
+            // Position `start` gets the element from `order[start]`, which gets the one from
+            // `order[order[start]]`, … until the cycle comes back to `start`.
+            var position = start
+            while true {
+                placed[position] = true
+                let source = order[position]
+                if source == start { break }
+                elements.swapAt(position, source)
+                position = source
+            }
+        }
+    }
+
+    /// Number of rows.
+    public var count: Int { measures.count }
+
+    /// The group values of row `index`, one per column.
+    public func groupValues(ofRow index: Int) -> ArraySlice<GroupValue> {
+        groupValues[(index * columns.count)..<((index + 1) * columns.count)]
+    }
+
+    /// Row `index`.
+    public func row(_ index: Int) -> SummaryRow {
+        SummaryRow(groupValues: Array(groupValues(ofRow: index)), measures: measures[index])
+    }
+
+    /// Every row, made one by one (for tests and small tables; writers go by index). Setting
+    /// it replaces every row.
+    public var rows: [SummaryRow] {
+        get { (0..<count).map(row) }
+        set {
+            groupValues = []
+            measures = []
+            for row in newValue { append(row) }
+        }
+    }
+
+    /// Adds a row at the end.
+    public mutating func append(_ row: SummaryRow) {
+        precondition(row.groupValues.count == columns.count, "a row needs one value per column")
+        groupValues += row.groupValues
+        measures.append(row.measures)
     }
 }
 
