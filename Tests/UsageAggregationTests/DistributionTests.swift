@@ -212,3 +212,44 @@ private func logUniform(_ count: Int, seed: UInt64) -> [UInt64] {
         #expect(none.stats == nil)
     }
 }
+
+/// A state's partials are files on disk that anything may damage: decoding a damaged one must
+/// give measures or an error, never a trap (the run then says the state is unreadable).
+@Suite struct StoredMeasuresDamageTests {
+    @Test func damagedStoredMeasuresDecodeOrThrow() throws {
+        var measures = Measures(statistics: true)
+        var rng = SplitMix64(seed: 42)
+        for index in 0..<600 {
+            var r = record(input: String(UInt64.random(in: 0...100_000, using: &rng)), output: "7")
+            if index % 3 == 0 { r.latencyMS = UInt64.random(in: 0...90_000, using: &rng) }
+            _ = measures.add(r)
+        }
+        let original = Array(try JSONEncoder().encode(measures))
+        let alphabet = Array(#"0123456789-.,:[]{}"e"#.utf8)
+        var decoded = 0
+        for _ in 0..<3_000 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let position = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes[position] = alphabet.randomElement(using: &rng)!
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet.randomElement(using: &rng)!, at: position)
+                }
+            }
+            if let back = try? JSONDecoder().decode(Measures.self, from: Data(bytes)) {
+                decoded += 1
+                // Whatever was accepted is consistent enough to be read and merged.
+                if let stats = back.stats {
+                    for p in [50, 95, 99, 100] {
+                        _ = stats.totalTokens.value(atPercentile: p)
+                        _ = stats.latencyMS.value(atPercentile: p)
+                    }
+                }
+                var merged = measures
+                _ = merged.merge(back)
+            }
+        }
+        #expect(decoded < 3_000)  // most damage is caught
+    }
+}
