@@ -135,4 +135,25 @@ import Testing
 
             """)
     }
+
+    /// A damaged partial (its distributions cut short) stops the run with one line naming the
+    /// file; nothing is counted from it.
+    @Test func aDamagedPartialIsRefused() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        _ = try scratch.write("logs/a.jsonl", Log(seed: 3).text)
+        let logs = scratch.path("logs"), state = scratch.path("state")
+        _ = try runPipeline([logs], by: "model", state: state, stats: true)
+        let partials = try FileManager.default.contentsOfDirectory(atPath: state + "/partials")
+        let partial = state + "/partials/" + (try #require(partials.first))
+        let text = try String(contentsOfFile: partial, encoding: .utf8)
+        let cut = try #require(text.range(of: "\"buckets\":["))
+        try String(text[..<cut.upperBound] + "1,2,3]}}]}").write(toFile: partial, atomically: false, encoding: .utf8)
+        do {
+            _ = try runPipeline([logs], by: "model", state: state, stats: true)
+            Issue.record("a damaged partial was accepted")
+        } catch {
+            #expect("\(error)".contains("partials/\(partials[0]) is damaged"))
+        }
+    }
 }
