@@ -34,5 +34,11 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "LogInput", package: "tokentally"),
                            .product(name: "LineFraming", package: "tokentally")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        // `--state` partials: any bytes as a group's stored measures (with `--stats`
+        // distributions), decoded, read, merged and stored again.
+        .executableTarget(
+            name: "fuzz-measures",
+            dependencies: ["FuzzSupport", .product(name: "UsageAggregation", package: "tokentally")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     ]
 )

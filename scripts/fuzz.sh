@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for a while, with the address sanitizer:
 #
-#   scripts/fuzz.sh decoder|framer|inflate SECONDS [LIBFUZZER_FLAG...]
+#   scripts/fuzz.sh decoder|framer|inflate|measures SECONDS [LIBFUZZER_FLAG...]
 #
 # decoder: stage 3, any bytes as one line; framer: stage 2, any bytes in chunks; inflate:
-# stage 1, any bytes as a .gz input (zlib and, when installed, ISA-L must agree). The targets
+# stage 1, any bytes as a .gz input (zlib and, when installed, ISA-L must agree); measures:
+# any bytes as a --state partial's stored measures (--stats distributions included). The targets
 # live in Fuzz/ (a package of their own); their seed corpora in Fuzz/Corpus/TARGET. New inputs
 # go to $FUZZ_WORK/TARGET/corpus (default /tmp/tokentally-fuzz), a crash to
 # $FUZZ_WORK/TARGET/artifacts, and the script then exits non-zero: make the input a test.
@@ -14,8 +15,8 @@ cd "$(dirname "$0")/.."
 target=${1:-}
 seconds=${2:-60}
 case $target in
-  decoder|framer|inflate) ;;
-  *) echo "usage: scripts/fuzz.sh decoder|framer|inflate SECONDS" >&2; exit 64 ;;
+  decoder|framer|inflate|measures) ;;
+  *) echo "usage: scripts/fuzz.sh decoder|framer|inflate|measures SECONDS" >&2; exit 64 ;;
 esac
 
 flags=(-c release --package-path Fuzz --product "fuzz-$target"

@@ -14,7 +14,7 @@ fuzz_seconds=${TOKENTALLY_FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" -gt 0 ]; then
   fuzz_work=$(mktemp -d)
   trap 'rm -rf "$fuzz_work"' EXIT
-  for target in decoder framer inflate; do
+  for target in decoder framer inflate measures; do
     # A fixed seed, so that a change is checked on the same path of inputs as the last one,
     # only as far as the time allows (TOKENTALLY_FUZZ_SEED; longer campaigns with random
     # seeds are `scripts/fuzz.sh TARGET SECONDS`).
