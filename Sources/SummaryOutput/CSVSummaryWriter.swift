@@ -17,7 +17,14 @@ public enum SummarySchema {
     /// The measure columns of a table: schema v1's, then the optional ones it was made with,
     /// in this fixed order (`--prices`, then `--stats`). Every writer takes its columns from
     /// here and renders each with ``appendMeasure(_:of:to:)``.
+    /// Writers ask for it once per row: the lists are made once, not per call.
     public static func measureList(_ optional: OptionalMeasures) -> [MeasureColumn] {
+        measureLists[Int(optional.intersection([.prices, .stats]).rawValue)]
+    }
+
+    /// ``measureList(_:)`` for each combination of the optional flags, by their raw value.
+    private static let measureLists: [[MeasureColumn]] = (0..<4).map { raw in
+        let optional = OptionalMeasures(rawValue: UInt8(raw))
         var list = MeasureColumn.schemaV1
         if optional.contains(.prices) { list += MeasureColumn.prices }
         if optional.contains(.stats) { list += MeasureColumn.stats }
