@@ -75,8 +75,10 @@ public struct JSONScanFailure: Error, Sendable, Equatable {
 /// last value wins, as in Python, jq and Go, and ``sawDuplicateKey`` is set.
 ///
 /// One scanner per thread: it owns its buffers and allocates nothing per line. String bodies
-/// are checked sixteen bytes at a time (SIMD) for `"`, `\`, control characters and non-ASCII
-/// bytes, which are the only bytes that need a closer look.
+/// are checked 16 and 64 bytes at a time (SIMD, in C) for `"`, `\`, control characters and
+/// non-ASCII bytes, which are the only bytes that need a closer look; with AVX2, a line that
+/// is valid UTF-8 as a whole has its bodies checked without looking at non-ASCII bytes (see
+/// `docs/architecture.md`, *The decoding hot path*).
 public final class JSONScanner {
     /// Default nesting limit (objects and arrays, counted together); see `docs/cli.md`.
     public static let defaultMaxDepth = 256
@@ -89,7 +91,7 @@ public final class JSONScanner {
     /// Deepest nesting accepted.
     public let maxDepth: Int
     /// Whether the last scan saw a planned key twice in one object.
-    public private(set) var sawDuplicateKey = false
+    @exclusivity(unchecked) public private(set) var sawDuplicateKey = false
 
     private struct Slot {
         var generation: UInt32
@@ -108,12 +110,20 @@ public final class JSONScanner {
     private let slots: UnsafeMutablePointer<Slot>
     private let stack: UnsafeMutablePointer<Frame>
     private let keyScratch: UnsafeMutablePointer<UInt8>
-    private var generation: UInt32 = 0
+    @exclusivity(unchecked) private var generation: UInt32 = 0
+    /// Whether lines are checked as UTF-8 as a whole first (see ``init(plan:maxDepth:prevalidatesUTF8:)``).
+    private let prevalidates: Bool
 
-    public init(plan: CapturePlan, maxDepth: Int = defaultMaxDepth) {
+    /// - Parameter prevalidatesUTF8: check each line as UTF-8 as a whole first, 32 bytes at a
+    ///   time, and then scan the string bodies of valid lines 64 bytes at a time without
+    ///   looking at their non-ASCII bytes (``tokentally_scan_validated_string``). Only on CPUs
+    ///   with AVX2; the results are the same either way (the tests and the decoder fuzz
+    ///   target compare both).
+    public init(plan: CapturePlan, maxDepth: Int = defaultMaxDepth, prevalidatesUTF8: Bool = true) {
         precondition(maxDepth >= 1)
         self.plan = plan
         self.maxDepth = maxDepth
+        prevalidates = prevalidatesUTF8 && tokentally_validated_path_available() != 0
         slots = .allocate(capacity: plan.nodeCount)
         slots.initialize(repeating: Slot(generation: 0, start: 0, end: 0, kind: .null, hasEscapes: false), count: plan.nodeCount)
         stack = .allocate(capacity: maxDepth + 1)
@@ -150,14 +160,17 @@ public final class JSONScanner {
         guard let base = line.baseAddress, line.count > 0 else {
             return .failure(JSONScanFailure(kind: .invalidJSON, offset: 0, problem: .unexpectedEnd))
         }
-        return scanValue(base.assumingMemoryBound(to: UInt8.self), line.count)
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        let validUTF8 = prevalidates && tokentally_utf8_valid(p, line.count) != 0
+        return scanValue(p, line.count, validUTF8: validUTF8)
     }
 
     // MARK: - The scanning loop
 
     private enum State { case value, afterValue, key }
 
-    private func scanValue(_ p: UnsafePointer<UInt8>, _ n: Int) -> Result<JSONKind, JSONScanFailure> {
+    /// `validUTF8`: the whole line is known to be valid UTF-8.
+    private func scanValue(_ p: UnsafePointer<UInt8>, _ n: Int, validUTF8: Bool) -> Result<JSONKind, JSONScanFailure> {
         var i = skipWhitespace(p, 0, n)
         var depth = 0
         var node: Int32 = CapturePlan.root
@@ -197,7 +210,7 @@ public final class JSONScanner {
                     }
                 case UInt8(ascii: "\""):
                     var hasEscapes = false
-                    let end = scanString(p, i + 1, n, &hasEscapes)
+                    let end = scanString(p, i + 1, n, validUTF8, &hasEscapes)
                     guard end.problem == nil else { return fail(end.kind, end.index, end.problem!) }
                     if node >= 0 {
                         open(node, at: i, kind: .string, generation)
@@ -271,7 +284,7 @@ public final class JSONScanner {
                     return fail(.invalidJSON, i, .expectedKey)
                 }
                 var hasEscapes = false
-                let end = scanString(p, i + 1, n, &hasEscapes)
+                let end = scanString(p, i + 1, n, validUTF8, &hasEscapes)
                 guard end.problem == nil else { return fail(end.kind, end.index, end.problem!) }
                 let parent = stack[depth - 1].node
                 if parent >= 0 && plan.hasChildren(parent) {
@@ -348,10 +361,11 @@ public final class JSONScanner {
     }
 
     /// Scans a string body from just after its opening quote; returns the index just past
-    /// the closing quote (the work is in C: ``tokentally_scan_string``).
+    /// the closing quote (the work is in C: ``tokentally_scan_string``, or
+    /// ``tokentally_scan_validated_string`` when the line is known to be valid UTF-8).
     @inline(__always)
-    private func scanString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ hasEscapes: inout Bool) -> TokenEnd {
-        let scan = tokentally_scan_string(p, start, n)
+    private func scanString(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ validUTF8: Bool, _ hasEscapes: inout Bool) -> TokenEnd {
+        let scan = validUTF8 ? tokentally_scan_validated_string(p, start, n) : tokentally_scan_string(p, start, n)
         if scan.has_escapes != 0 { hasEscapes = true }
         let index = Int(scan.index)
         switch Int(scan.problem) {

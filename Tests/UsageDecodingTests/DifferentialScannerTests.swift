@@ -149,6 +149,48 @@ import Testing
         }
     }
 
+    /// Everything a scan tells: the result (with a failure's kind, offset and problem) and
+    /// every planned value's span.
+    static func outcome(_ document: [UInt8], scanner: JSONScanner, nodes: [Int32]) -> String {
+        document.withUnsafeBytes { line in
+            "\(scanner.scan(line)) " + nodes.map { "\(String(describing: scanner.value($0)))" }.joined(separator: " ")
+        }
+    }
+
+    @Test("Checking lines as UTF-8 first (the AVX2 path) changes no result, value or error offset")
+    func prevalidationChangesNothing() {
+        let plan = CapturePlan(paths: Self.paths)
+        let prevalidating = JSONScanner(plan: plan, maxDepth: 1024, prevalidatesUTF8: true)
+        let exact = JSONScanner(plan: plan, maxDepth: 1024, prevalidatesUTF8: false)
+        var generator = Generator(random: SplitMix64(seed: 20261130))
+        var random = SplitMix64(seed: 0xF00D)
+        var differences = 0
+        var valid = 0
+        for round in 0..<40_000 {
+            var document = generator.document()
+            if round % 2 == 1 {
+                // A long string value of escapes, backslash runs, non-ASCII text and defects.
+                var body: [UInt8] = []
+                for _ in 0..<Int(random.next() % 40) {
+                    let pieces = StringScanKernelTests.pieces
+                    body += pieces[Int(random.next() % UInt64(random.next() % 4 == 0 ? pieces.count : 15))]
+                }
+                document = Array(#"{"k": ""#.utf8) + body + Array(#"", "a": {"b": "\u00e9é"}, "\u0061": 1}"#.utf8)
+            }
+            if String(validating: document, as: UTF8.self) != nil { valid += 1 }
+            let fast = Self.outcome(document, scanner: prevalidating, nodes: plan.nodeIDs)
+            let reference = Self.outcome(document, scanner: exact, nodes: plan.nodeIDs)
+            if fast != reference {
+                differences += 1
+                if differences <= 10 {
+                    Issue.record("document \(String(decoding: document, as: UTF8.self).debugDescription): prevalidating \(fast), exact \(reference)")
+                }
+            }
+        }
+        #expect(differences == 0)
+        #expect(valid > 20_000 && valid < 39_000, "\(valid) of 40 000 documents are valid UTF-8")
+    }
+
     @Test("100 000 generated documents: the scanner agrees with Python's json module")
     func agreesWithPython() throws {
         let count = 100_000

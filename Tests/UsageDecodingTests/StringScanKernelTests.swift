@@ -108,4 +108,115 @@ import Testing
             }
         }
     }
+
+    /// Whether this CPU runs the validated-line kernels (AVX2).
+    static let validatedPathAvailable = tokentally_validated_path_available() != 0
+
+    /// Valid pieces for the validated-line kernel: runs of backslashes of every length up to
+    /// past a 64-byte block (an odd run escapes the `n` after it), escapes, text.
+    static let validPieces: [[UInt8]] = pieces.filter { reference($0 + [0x22], from: 0).problem == 0 }
+        + stride(from: 2, through: 130, by: 2).map { [UInt8](repeating: 0x5C, count: $0) }
+        + stride(from: 1, through: 129, by: 2).map { [UInt8](repeating: 0x5C, count: $0) + [UInt8(ascii: "n")] }
+        + [Array(#"\u0041"#.utf8), Array(#"\\"#.utf8), Array(#"\\\""#.utf8), Array(#"\\\\"#.utf8), Array("\"\"".utf8)]
+
+    /// `tokentally_scan_validated_string`, on lines that are valid UTF-8 (Swift's own
+    /// validation says so), finds what the reference finds, wherever the body starts relative
+    /// to its 16-, 32- and 64-byte blocks.
+    @Test(.enabled(if: validatedPathAvailable), arguments: 0..<8)
+    func validatedKernelAgreesWithTheReference(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) &+ 0xBA5E)
+        var checked = 0
+        var ended = 0
+        while checked < 1500 {
+            var body: [UInt8] = []
+            let count = Int(random.next() % 48)
+            for _ in 0..<count {
+                // Plain text half the time, so that bodies get long; a defect (or a piece
+                // that is not UTF-8, which makes the line one this kernel is not given)
+                // one time in 40.
+                switch random.next() % 40 {
+                case 0: body += Self.pieces[Int(random.next() % UInt64(Self.pieces.count))]
+                case 1...20: body += Self.pieces[Int(random.next() % 3)]
+                default: body += Self.validPieces[Int(random.next() % UInt64(Self.validPieces.count))]
+                }
+            }
+            let prefix = [UInt8](repeating: UInt8(ascii: "a"), count: Int(random.next() % 70))
+            let closed = random.next() % 8 != 0
+            let suffix: [UInt8] = closed ? [0x22] + Array(#", "é": "x\"y", "more": 1 }"#.utf8).prefix(Int(random.next() % 40)) : []
+            let line = prefix + body + suffix
+            guard String(validating: line, as: UTF8.self) != nil else { continue }
+            checked += 1
+            let expected = Self.reference(line, from: prefix.count)
+            if expected.problem == 0 { ended += 1 }
+            let actual = line.withUnsafeBufferPointer { buffer in
+                tokentally_scan_validated_string(buffer.baseAddress!, prefix.count, line.count)
+            }
+            let got = Verdict(index: Int(actual.index), problem: actual.problem, hasEscapes: actual.has_escapes != 0)
+            if got.problem == 0 || expected.problem == 0 {
+                #expect(got == expected, "line \(line)")
+            } else {
+                #expect(got.index == expected.index && got.problem == expected.problem, "line \(line)")
+            }
+        }
+        // Both outcomes are exercised.
+        #expect(ended > 300 && ended < 1450, "\(ended) of 1500 bodies ended")
+    }
+
+    /// `tokentally_utf8_valid` against Swift's UTF-8 validation: every one- and two-byte
+    /// sequence, every three-byte sequence with an interesting last byte, and four-byte
+    /// sequences, each around the validator's 32-byte blocks and the end of the input; then
+    /// random text with random damage.
+    @Test(.enabled(if: validatedPathAvailable))
+    func utf8ValidatorAgreesWithSwift() {
+        var buffer = [UInt8](repeating: UInt8(ascii: "a"), count: 160)
+        var mismatches = 0
+        // `from`: where the non-ASCII part begins (what comes before is ASCII, valid anyway).
+        func check(_ count: Int, from: Int = 0) {
+            let expected = String(validating: buffer[from..<count], as: UTF8.self) != nil
+            let actual = buffer.withUnsafeBufferPointer { tokentally_utf8_valid($0.baseAddress!, count) != 0 }
+            if actual != expected {
+                mismatches += 1
+                if mismatches <= 10 { Issue.record("\(buffer[..<count].map { String($0, radix: 16) }): validator \(actual), Swift \(expected)") }
+            }
+        }
+        func place(_ sequence: [UInt8], at offset: Int) {
+            for k in 0..<4 { buffer[offset + k] = k < sequence.count ? sequence[k] : UInt8(ascii: "a") }
+        }
+        let offsets = [0, 31, 62]  // at the start, and across the first and second 32-byte boundaries
+        let lastBytes: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xE0, 0xF0, 0xFF]
+        for offset in offsets {
+            for k in buffer.indices { buffer[k] = UInt8(ascii: "a") }
+            for first in 0...255 {
+                for second in 0...255 {
+                    let pair = [UInt8(first), UInt8(second)]
+                    place(pair, at: offset)
+                    if second == 0 { check(offset + 1, from: offset) }
+                    check(offset + 2, from: offset)
+                    check(offset + 3, from: offset)
+                    guard first >= 0xE0 else { continue }
+                    for third in lastBytes {
+                        place(pair + [third], at: offset)
+                        check(offset + 3, from: offset)
+                        check(offset + 5, from: offset)
+                        guard first >= 0xF0 else { continue }
+                        place(pair + [third, 0x80 | (third & 0x3F)], at: offset)
+                        check(offset + 4, from: offset)
+                        check(offset + 6, from: offset)
+                    }
+                }
+            }
+        }
+        var random = SplitMix64(seed: 0x07F8)
+        let characters = ["a", "\u{E9}", "\u{20AC}", "\u{1F600}", "\u{D7FF}", "\u{E000}", "\u{10FFFF}", "\u{FFFD}"].map { Array($0.utf8) }
+        for _ in 0..<20_000 {
+            var text: [UInt8] = []
+            for _ in 0..<Int(random.next() % 60) { text += characters[Int(random.next() % UInt64(characters.count))] }
+            if !text.isEmpty && random.next() % 2 == 0 { text[Int(random.next() % UInt64(text.count))] = UInt8(truncatingIfNeeded: random.next()) }
+            if text.count > buffer.count { buffer += [UInt8](repeating: 0, count: text.count - buffer.count) }
+            for (k, byte) in text.enumerated() { buffer[k] = byte }
+            check(text.count)
+            for k in 0..<text.count { buffer[k] = UInt8(ascii: "a") }
+        }
+        #expect(mismatches == 0)
+    }
 }

@@ -215,6 +215,7 @@ __attribute__((target("avx2"))) static int tokentally_scan_blocks_avx2(
 static inline int tokentally_cpu_has_avx2(void) {
     return __builtin_cpu_supports("avx2");
 }
+
 #endif
 
 /// Validates a JSON string body starting at `p[start]` (just after the opening quote) up to
@@ -263,6 +264,265 @@ static inline tokentally_string_scan tokentally_scan_string_with(
 /// ``tokentally_scan_string_with`` with AVX2 where the CPU has it.
 static inline tokentally_string_scan tokentally_scan_string(const uint8_t *p, size_t start, size_t n) {
     return tokentally_scan_string_with(p, start, n, 1);
+}
+
+#if defined(TOKENTALLY_HAS_AVX2_PATH)
+// --- Whole-line UTF-8 validation and string bodies of validated lines (AVX2) ----------------
+//
+// Prompts hold escapes and non-ASCII text every few dozen bytes, and the loops above stop at
+// each one. A line is first checked as UTF-8 as a whole, 32 bytes at a time, by the
+// lookup-table method of Keiser and Lemire ("Validating UTF-8 in less than one instruction
+// per byte", 2021); when it is valid, string bodies are scanned 64 bytes at a time with bit
+// masks that find escaped characters arithmetically and ignore non-ASCII bytes altogether.
+// Anything unusual in a body (a control character, a bad escape, the last 64 bytes of the
+// line) goes back to the loops above, which give every problem its exact offset.
+
+/// Error bits of the UTF-8 lookup: each is a way the pair (previous byte, this byte) can be
+/// wrong; a pair is wrong when one bit is set in all three tables.
+enum {
+    TT_U8_TOO_SHORT = 1 << 0,      // a lead byte not followed by a continuation byte
+    TT_U8_TOO_LONG = 1 << 1,       // an ASCII byte followed by a continuation byte
+    TT_U8_OVERLONG_3 = 1 << 2,     // E0 80..9F
+    TT_U8_TOO_LARGE = 1 << 3,      // F4 90..BF, or F5..FF
+    TT_U8_SURROGATE = 1 << 4,      // ED A0..BF
+    TT_U8_OVERLONG_2 = 1 << 5,     // C0, C1
+    TT_U8_TOO_LARGE_1000 = 1 << 6, // F5..FF 80..8F
+    TT_U8_OVERLONG_4 = 1 << 6,     // F0 80..8F (same bit: F0 and F5+ are told apart by the low nibble)
+    TT_U8_TWO_CONTINUATIONS = -128,    // 0x80 as a signed byte: a continuation byte after a continuation byte
+};
+
+/// The error bits of each (previous byte, byte) pair of `input`, whose previous bytes are `prev1`.
+__attribute__((target("avx2"), always_inline)) static inline __m256i tokentally_utf8_pair_errors(__m256i input, __m256i prev1) {
+    enum { S = TT_U8_TOO_SHORT, L = TT_U8_TOO_LONG, O3 = TT_U8_OVERLONG_3, TL = TT_U8_TOO_LARGE,
+           SU = TT_U8_SURROGATE, O2 = TT_U8_OVERLONG_2, TL1 = TT_U8_TOO_LARGE_1000, O4 = TT_U8_OVERLONG_4,
+           TC = TT_U8_TWO_CONTINUATIONS, CARRY = S | L | TC };
+    // By the previous byte's high nibble: what kind of byte it is.
+    const __m256i byte1_high = _mm256_setr_epi8(
+        L, L, L, L, L, L, L, L, TC, TC, TC, TC, S | O2, S, S | O3 | SU, S | TL | TL1 | O4,
+        L, L, L, L, L, L, L, L, TC, TC, TC, TC, S | O2, S, S | O3 | SU, S | TL | TL1 | O4);
+    // By the previous byte's low nibble: which lead bytes of each kind are special.
+    const __m256i byte1_low = _mm256_setr_epi8(
+        CARRY | O3 | O2 | O4, CARRY | O2, CARRY, CARRY, CARRY | TL, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1,
+        CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1 | SU,
+        CARRY | TL | TL1, CARRY | TL | TL1,
+        CARRY | O3 | O2 | O4, CARRY | O2, CARRY, CARRY, CARRY | TL, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1,
+        CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1, CARRY | TL | TL1 | SU,
+        CARRY | TL | TL1, CARRY | TL | TL1);
+    // By this byte's high nibble: ASCII, which range of continuation byte, or a lead byte.
+    const __m256i byte2_high = _mm256_setr_epi8(
+        S, S, S, S, S, S, S, S,
+        L | O2 | TC | O3 | TL1 | O4, L | O2 | TC | O3 | TL, L | O2 | TC | SU | TL, L | O2 | TC | SU | TL,
+        S, S, S, S,
+        S, S, S, S, S, S, S, S,
+        L | O2 | TC | O3 | TL1 | O4, L | O2 | TC | O3 | TL, L | O2 | TC | SU | TL, L | O2 | TC | SU | TL,
+        S, S, S, S);
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+    __m256i prev_high = _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble);
+    __m256i prev_low = _mm256_and_si256(prev1, nibble);
+    __m256i high = _mm256_and_si256(_mm256_srli_epi16(input, 4), nibble);
+    return _mm256_and_si256(_mm256_and_si256(_mm256_shuffle_epi8(byte1_high, prev_high), _mm256_shuffle_epi8(byte1_low, prev_low)),
+                            _mm256_shuffle_epi8(byte2_high, high));
+}
+
+/// The 32 bytes that precede each byte of `input` by `k` (1 to 3), `previous` being the 32 bytes before `input`.
+#define TT_PREV(input, previous, k) _mm256_alignr_epi8((input), _mm256_permute2x128_si256((previous), (input), 0x21), 16 - (k))
+
+/// Whether `p[0 ..< n]` is valid UTF-8 (Unicode Table 3-7: no overlong forms, no surrogates,
+/// nothing above U+10FFFF, no sequence cut short by the end).
+__attribute__((target("avx2"))) static int tokentally_utf8_valid_avx2(const uint8_t *p, size_t n) {
+    __m256i previous = _mm256_setzero_si256();
+    __m256i error = _mm256_setzero_si256();
+    // Bytes of `previous` that begin a sequence longer than the bytes left after them.
+    __m256i incomplete = _mm256_setzero_si256();
+    const __m256i last_leads = _mm256_setr_epi8(
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+    size_t i = 0;
+    for (;; i += 32) {
+        __m256i input;
+        int last = n - i <= 32;
+        if (!last) {
+            input = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        } else {
+            // The tail, padded with zeros: an ASCII byte after the end ends any open sequence
+            // as "too short".
+            uint8_t tail[32] = {0};
+            __builtin_memcpy(tail, p + i, n - i);
+            input = _mm256_loadu_si256((const __m256i *)(const void *)tail);
+        }
+        if (_mm256_movemask_epi8(input) == 0) {
+            error = _mm256_or_si256(error, incomplete);
+            incomplete = _mm256_setzero_si256();
+        } else {
+            __m256i prev1 = TT_PREV(input, previous, 1);
+            __m256i pairs = tokentally_utf8_pair_errors(input, prev1);
+            // The third and fourth bytes of a sequence: a continuation after a continuation,
+            // which the pair tables flag as TWO_CONTINUATIONS, is right exactly there.
+            __m256i prev2 = TT_PREV(input, previous, 2);
+            __m256i prev3 = TT_PREV(input, previous, 3);
+            __m256i third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
+            __m256i fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
+            __m256i expected = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+            error = _mm256_or_si256(error, _mm256_xor_si256(expected, pairs));
+            incomplete = _mm256_subs_epu8(input, last_leads);
+        }
+        previous = input;
+        if (last) break;
+    }
+    // The padded tail ends in zeros unless it was full; then a sequence may still be open.
+    error = _mm256_or_si256(error, incomplete);
+    return _mm256_testz_si256(error, error);
+}
+#undef TT_PREV
+
+/// The escaped characters of a 64-byte block: bit k set when byte k follows a backslash that
+/// begins an escape. `backslashes` marks the block's backslashes; `*carry` is 1 when byte 0 is
+/// escaped by the block before, and is set for the next block.
+static inline uint64_t tokentally_escaped_mask(uint64_t backslashes, uint64_t *carry) {
+    const uint64_t even = 0x5555555555555555ULL;
+    // An escaped backslash begins nothing.
+    uint64_t b = backslashes & ~*carry;
+    uint64_t follows = (b << 1) | *carry;
+    // Runs of backslashes: the escaped bytes are every other byte after the run's start,
+    // through the byte after the run. Adding a run's start bit to a run that starts on an odd
+    // bit clears it (leaving a bit after it); runs starting on even bits stay, and shifted by
+    // one they flip the even mask over their span.
+    uint64_t starts = b & ~(b << 1);
+    uint64_t odd_starts = starts & ~even;
+    uint64_t even_runs = b + odd_starts;
+    uint64_t escaped = (even ^ (even_runs << 1)) & follows;
+    *carry = (b >> 63) & ~(escaped >> 63);
+    return escaped;
+}
+
+/// ``tokentally_scan_string`` for a line that is valid UTF-8 (``tokentally_utf8_valid_avx2``):
+/// the same answers, with non-ASCII bytes left unread and escapes found 64 bytes at a time.
+///
+/// Scanning starts at `from` (`start` ≤ `from`, no backslash in between); `start` is where
+/// the body begins, for the exact rescan on a problem.
+__attribute__((target("avx2"))) static tokentally_string_scan tokentally_scan_validated_string_avx2(
+    const uint8_t *p, size_t start, size_t from, size_t n) {
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i backslash = _mm256_set1_epi8('\\');
+    const __m256i control_max = _mm256_set1_epi8(0x1F);
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+    // The bytes allowed after a backslash, `" \ / b f n r t u`, by nibbles: a byte is one of
+    // them when its bits in the two tables meet (0x2_: `"` `/`; 0x5_: `\`; 0x6_: b f n;
+    // 0x7_: r t u).
+    const __m256i escape_high = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                 0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i escape_low = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
+                                                0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    size_t i = from;
+    uint64_t carry = 0;
+    int has_escapes = 0;
+    while (n - i >= 64) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+#define TT_MASK64(expr0, expr1) ((uint64_t)(uint32_t)_mm256_movemask_epi8(expr0) | ((uint64_t)(uint32_t)_mm256_movemask_epi8(expr1) << 32))
+        uint64_t quotes = TT_MASK64(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v1, quote));
+        uint64_t backslashes = TT_MASK64(_mm256_cmpeq_epi8(v0, backslash), _mm256_cmpeq_epi8(v1, backslash));
+        uint64_t controls = TT_MASK64(_mm256_cmpeq_epi8(_mm256_min_epu8(v0, control_max), v0),
+                                      _mm256_cmpeq_epi8(_mm256_min_epu8(v1, control_max), v1));
+        uint64_t escaped = tokentally_escaped_mask(backslashes, &carry);
+        uint64_t ends = quotes & ~escaped;
+        uint64_t body = ends ? ((ends & -ends) - 1) : ~0ULL;  // the bytes before the closing quote
+        uint64_t escapes = escaped & body;
+        if (controls & body) break;
+        if (escapes) {
+            has_escapes = 1;
+#define TT_ESCAPE_OK(v) _mm256_cmpeq_epi8(_mm256_and_si256( \
+                _mm256_shuffle_epi8(escape_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble)), \
+                _mm256_shuffle_epi8(escape_low, _mm256_and_si256(v, nibble))), _mm256_setzero_si256())
+            uint64_t bad = TT_MASK64(TT_ESCAPE_OK(v0), TT_ESCAPE_OK(v1));  // set where NOT allowed
+#undef TT_ESCAPE_OK
+            if (escapes & bad) break;
+            const __m256i u = _mm256_set1_epi8('u');
+            uint64_t unicode = escapes & TT_MASK64(_mm256_cmpeq_epi8(v0, u), _mm256_cmpeq_epi8(v1, u));
+            int hex_ok = 1;
+            while (unicode != 0) {
+                size_t at = i + (size_t)__builtin_ctzll(unicode);
+                unicode &= unicode - 1;
+                if (at + 5 > n || !tokentally_is_hex(p[at + 1]) || !tokentally_is_hex(p[at + 2]) ||
+                    !tokentally_is_hex(p[at + 3]) || !tokentally_is_hex(p[at + 4])) {
+                    hex_ok = 0;
+                    break;
+                }
+            }
+            if (!hex_ok) break;
+        } else if (backslashes & body) {
+            has_escapes = 1;  // a backslash whose escaped byte is in the next block
+        }
+#undef TT_MASK64
+        if (ends) return (tokentally_string_scan){i + (size_t)__builtin_ctzll(ends) + 1, TOKENTALLY_STRING_OK, has_escapes};
+        i += 64;
+    }
+    if (n - i < 64) {
+        // The last bytes of the line, one special byte at a time: from the backslash when an
+        // escape spans the boundary, else from the start of the character at `i`.
+        size_t resume = i;
+        if (carry) {
+            resume = i - 1;
+        } else {
+            while (resume > start && resume < n && (p[resume] & 0xC0) == 0x80) resume--;
+        }
+        tokentally_string_scan rest = tokentally_scan_string_with(p, resume, n, 0);
+        if (rest.problem == TOKENTALLY_STRING_OK) {
+            rest.has_escapes |= has_escapes;
+            return rest;
+        }
+    }
+    // A problem: the exact loops find it, and its offset, from the start.
+    return tokentally_scan_string_with(p, start, n, 0);
+}
+#endif
+
+/// Whether this build and CPU have the validated-line path (AVX2): ``tokentally_utf8_valid``
+/// and ``tokentally_scan_validated_string`` may only be called when it is 1.
+static inline int tokentally_validated_path_available(void) {
+#if defined(TOKENTALLY_HAS_AVX2_PATH)
+    return tokentally_cpu_has_avx2();
+#else
+    return 0;
+#endif
+}
+
+/// Whether `p[0 ..< n]` is valid UTF-8 (only with ``tokentally_validated_path_available``).
+static inline int tokentally_utf8_valid(const uint8_t *p, size_t n) {
+#if defined(TOKENTALLY_HAS_AVX2_PATH)
+    return tokentally_utf8_valid_avx2(p, n);
+#else
+    (void)p; (void)n;
+    return 0;
+#endif
+}
+
+/// ``tokentally_scan_string`` for a line that ``tokentally_utf8_valid`` accepted (only with
+/// ``tokentally_validated_path_available``).
+///
+/// Most strings (keys, ids, model names) end at their first `"`, `\` or control character,
+/// within 32 bytes: that is checked here, inline with SSE2, and the rest is left to the
+/// AVX2 loop.
+static inline tokentally_string_scan tokentally_scan_validated_string(const uint8_t *p, size_t start, size_t n) {
+#if defined(TOKENTALLY_HAS_AVX2_PATH)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i control_max = _mm_set1_epi8(0x1F);
+    size_t i = start;
+    for (int step = 0; step < 2 && n - i >= 16; step++, i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        int special = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                                     _mm_cmpeq_epi8(_mm_min_epu8(v, control_max), v)));
+        if (special != 0) {
+            size_t at = i + (size_t)__builtin_ctz((unsigned)special);
+            if (p[at] == '"') return (tokentally_string_scan){at + 1, TOKENTALLY_STRING_OK, 0};
+            return tokentally_scan_validated_string_avx2(p, start, at, n);
+        }
+    }
+    return tokentally_scan_validated_string_avx2(p, start, i, n);
+#else
+    return tokentally_scan_string_with(p, start, n, 0);
+#endif
 }
 
 /// Whether `n` bytes at `a` and `b` are equal. Short keys (the common case) are compared as
