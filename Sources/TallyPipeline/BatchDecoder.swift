@@ -32,16 +32,16 @@ final class BatchDecoder {
     let decoder: UsageDecoder
     let keys: GroupKeyBuilder
     /// Groups of the current batch, by this thread's string ids.
-    var table: GroupTable
+    @exclusivity(unchecked) var table: GroupTable
     /// Copies of deduplicated records in the current batch (thread-local string ids).
-    var dedupCopies: DedupBatch
+    @exclusivity(unchecked) var dedupCopies: DedupBatch
     /// Deduplicate every record with a request id (`--dedup`), not only those that must be.
     let dedupAll: Bool
     /// The instants kept (`--since`/`--until`).
     let window: TimeWindow
     let maxLineBytes: Int
     /// Set when a sum left its 128-bit range (which no real log can do).
-    var overflowed = false
+    @exclusivity(unchecked) var overflowed = false
     /// `--prices`: prices each record as soon as it is decoded, so that deduplication copies
     /// carry their cost and the copy finally counted is priced at its own time.
     let pricer: RecordPricer?

@@ -85,14 +85,14 @@ public final class GroupKeyBuilder {
     /// The plan it follows.
     public let plan: GroupingPlan
     /// Ids of the strings seen by this builder (thread-local ids).
-    public private(set) var strings = StringInterner()
+    @exclusivity(unchecked) public private(set) var strings = StringInterner()
     private let cells: UnsafeMutableBufferPointer<UInt64>
-    private var scratch: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var scratch: UnsafeMutableRawBufferPointer
     /// Whether the plan's zone is UTC (then local time is the instant, at no cost).
     private let zoneIsUTC: Bool
     /// The zone's span used last: records come mostly in time order, so most lookups hit it.
     /// Starts empty, so the first lookup fills it.
-    private var span = ZoneRules.Span(start: 0, end: 0, offset: 0)
+    @exclusivity(unchecked) private var span = ZoneRules.Span(start: 0, end: 0, offset: 0)
 
     public init(plan: GroupingPlan) {
         self.plan = plan
@@ -113,7 +113,7 @@ public final class GroupKeyBuilder {
     public static let maxValueBytes = 1024
 
     /// Whether the last ``cells(for:decoder:line:fileID:)`` cut a value to ``maxValueBytes``.
-    public private(set) var truncated = false
+    @exclusivity(unchecked) public private(set) var truncated = false
 
     /// Forgets every string (and so every local id): a thread that has met many distinct values
     /// does this once they are merged, so that its table does not grow into a copy of the run's.
