@@ -50,6 +50,8 @@ public final class CapturePlan: @unchecked Sendable {
         // Build a tree with provisional ids, then renumber depth-first.
         final class Draft {
             var children: [(token: String, node: Draft)] = []
+            /// The children by token (a layout plans thousands of paths).
+            var childByToken: [String: Draft] = [:]
             var id: Int32 = -1
         }
         let root = Draft()
@@ -57,11 +59,12 @@ public final class CapturePlan: @unchecked Sendable {
         for path in paths {
             var node = root
             for token in path {
-                if let existing = node.children.first(where: { $0.token == token }) {
-                    node = existing.node
+                if let existing = node.childByToken[token] {
+                    node = existing
                 } else {
                     let child = Draft()
                     node.children.append((token, child))
+                    node.childByToken[token] = child
                     node = child
                 }
             }
