@@ -47,43 +47,48 @@ public final class CapturePlan: @unchecked Sendable {
     /// Compiles paths (each a list of reference tokens from the root) into one tree; a path
     /// may be a prefix of another, and equal paths share a node.
     public init(paths: [[String]]) {
-        // Build a tree with provisional ids, then renumber depth-first.
-        final class Draft {
-            var children: [(token: String, node: Draft)] = []
-            /// The children by token (a layout plans thousands of paths).
-            var childByToken: [String: Draft] = [:]
-            var id: Int32 = -1
+        // Build a tree with provisional ids (in order of creation), then renumber depth-first.
+        // Flat arrays and one dictionary rather than an object per node: a layout plans
+        // thousands of paths, and this runs once per decoding thread.
+        struct Edge: Hashable {
+            var parent: Int32
+            var token: String
         }
-        let root = Draft()
-        var leaves: [Draft] = []
+        var drafts: [[(token: String, node: Int32)]] = [[]]
+        var childOf: [Edge: Int32] = [:]
+        var leaves: [Int32] = []
         for path in paths {
-            var node = root
+            var node: Int32 = 0
             for token in path {
-                if let existing = node.childByToken[token] {
+                let edge = Edge(parent: node, token: token)
+                if let existing = childOf[edge] {
                     node = existing
                 } else {
-                    let child = Draft()
-                    node.children.append((token, child))
-                    node.childByToken[token] = child
+                    let child = Int32(drafts.count)
+                    drafts.append([])
+                    drafts[Int(node)].append((token, child))
+                    childOf[edge] = child
                     node = child
                 }
             }
             leaves.append(node)
         }
 
-        var ordered: [Draft] = []
+        var id = [Int32](repeating: -1, count: drafts.count)
+        var ordered: [Int32] = []
         var ends: [Int32] = []
-        func number(_ node: Draft) {
-            node.id = Int32(ordered.count)
+        func number(_ node: Int32) {
+            let nodeID = Int32(ordered.count)
+            id[Int(node)] = nodeID
             ordered.append(node)
             ends.append(0)
-            for child in node.children { number(child.node) }
-            ends[Int(node.id)] = Int32(ordered.count)
+            for child in drafts[Int(node)] { number(child.node) }
+            ends[Int(nodeID)] = Int32(ordered.count)
         }
-        number(root)
+        number(0)
 
         nodeCount = ordered.count
-        nodeIDs = leaves.map(\.id)
+        nodeIDs = leaves.map { id[Int($0)] }
         subtreeEnd = .allocate(capacity: nodeCount)
         subtreeEnd.initialize(from: ends, count: nodeCount)
 
@@ -92,10 +97,10 @@ public final class CapturePlan: @unchecked Sendable {
         var bytes: [UInt8] = []
         for node in ordered {
             starts.append(Int32(edges.count))
-            for (token, child) in node.children {
+            for (token, child) in drafts[Int(node)] {
                 edges.append(Child(
                     keyOffset: Int32(bytes.count), keyLength: Int32(token.utf8.count),
-                    arrayIndex: JSONPointer.arrayIndex(token) ?? -1, node: child.id))
+                    arrayIndex: JSONPointer.arrayIndex(token) ?? -1, node: id[Int(child)]))
                 bytes.append(contentsOf: token.utf8)
             }
         }
