@@ -1,5 +1,5 @@
 import Foundation
-import LogInput
+@testable import LogInput
 import TestSupport
 import Testing
 
@@ -48,5 +48,62 @@ import Glibc
         let other = try directory.write("other.jsonl", "{}\n")
         let otherFile = try #require(try Self.plainText(other))
         #expect(otherFile.damageOffset == nil)
+    }
+
+    @Test func releasedRangesAreJoinedInOrder() {
+        #expect(MappedFile.joined([]) == [])
+        #expect(MappedFile.joined([5..<9, 0..<5, 12..<20, 9..<10]) == [0..<10, 12..<20])
+        #expect(MappedFile.joined([0..<10, 2..<4, 8..<12]) == [0..<12])
+    }
+
+    /// This process's resident kilobytes of the mapping that starts at `address`
+    /// (`/proc/self/smaps`).
+    static func residentKB(of address: UnsafeRawPointer) throws -> Int {
+        // Read to the end (String(contentsOfFile:) stops after the first page of a /proc file).
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
+        defer { try? handle.close() }
+        let smaps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        let start = String(UInt(bitPattern: address), radix: 16)
+        var inMapping = false
+        for line in smaps.split(separator: "\n") {
+            if let dash = line.firstIndex(of: "-"), line[..<dash].allSatisfy(\.isHexDigit) {
+                inMapping = line[..<dash].drop(while: { $0 == "0" }) == start[...]
+            } else if inMapping, line.hasPrefix("Rss:") {
+                return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])!
+            }
+        }
+        Issue.record("no mapping at \(start) in /proc/self/smaps")
+        return -1
+    }
+
+    /// Read pages leave resident memory once ``MappedFile/releaseChunk`` bytes have been
+    /// released, whatever the order and alignment of the ranges; until then they stay.
+    @Test func releasedPagesLeaveResidentMemoryAChunkAtATime() throws {
+        let chunk = MappedFile.releaseChunk
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("big.jsonl", [UInt8](repeating: UInt8(ascii: "x"), count: 3 * chunk))
+        let source = try FileByteSource(path: path)
+        let file = try #require(MappedFile(descriptor: source.descriptor))
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var sum = 0
+        for offset in stride(from: 0, to: file.bytes.count, by: pageSize) { sum &+= Int(file.bytes[offset]) }
+        #expect(sum > 0)
+        let base = file.bytes.baseAddress!
+        let all = try Self.residentKB(of: base)
+        #expect(all >= 3 * chunk / 1024 * 9 / 10, "\(all) KB resident after reading \(3 * chunk / 1024) KB")
+
+        // The first chunk in uneven, out-of-order pieces: nothing leaves before the last one.
+        let cuts = [0, 100_001, chunk / 3, chunk / 2 + 7, chunk - 4097, chunk]
+        let pieces = zip(cuts, cuts.dropFirst()).map { $0..<$1 }
+        for piece in pieces.reversed().dropLast() { file.release(piece) }
+        #expect(try Self.residentKB(of: base) == all)
+        file.release(pieces[0])
+        let afterFirst = try Self.residentKB(of: base)
+        #expect(afterFirst <= all - chunk / 1024 + 4 && afterFirst >= all - chunk / 1024 - 4, "\(all) → \(afterFirst) KB")
+
+        // The third chunk at once.
+        file.release((2 * chunk)..<(3 * chunk))
+        let afterThird = try Self.residentKB(of: base)
+        #expect(afterThird <= afterFirst - chunk / 1024 + 4 && afterThird >= afterFirst - chunk / 1024 - 4, "\(afterFirst) → \(afterThird) KB")
     }
 }
