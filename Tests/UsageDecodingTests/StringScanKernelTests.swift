@@ -193,15 +193,18 @@ import Testing
                     if second == 0 { check(offset + 1, from: offset) }
                     check(offset + 2, from: offset)
                     check(offset + 3, from: offset)
+                    check(130, from: offset)  // in the 64-byte loop, not the tail
                     guard first >= 0xE0 else { continue }
                     for third in lastBytes {
                         place(pair + [third], at: offset)
                         check(offset + 3, from: offset)
                         check(offset + 5, from: offset)
+                        check(130, from: offset)
                         guard first >= 0xF0 else { continue }
                         place(pair + [third, 0x80 | (third & 0x3F)], at: offset)
                         check(offset + 4, from: offset)
                         check(offset + 6, from: offset)
+                        check(130, from: offset)
                     }
                 }
             }

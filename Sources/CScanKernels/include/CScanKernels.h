@@ -327,48 +327,64 @@ __attribute__((target("avx2"), always_inline)) static inline __m256i tokentally_
 /// The 32 bytes that precede each byte of `input` by `k` (1 to 3), `previous` being the 32 bytes before `input`.
 #define TT_PREV(input, previous, k) _mm256_alignr_epi8((input), _mm256_permute2x128_si256((previous), (input), 0x21), 16 - (k))
 
-/// Whether `p[0 ..< n]` is valid UTF-8 (Unicode Table 3-7: no overlong forms, no surrogates,
-/// nothing above U+10FFFF, no sequence cut short by the end).
-__attribute__((target("avx2"))) static int tokentally_utf8_valid_avx2(const uint8_t *p, size_t n) {
-    __m256i previous = _mm256_setzero_si256();
-    __m256i error = _mm256_setzero_si256();
-    // Bytes of `previous` that begin a sequence longer than the bytes left after them.
-    __m256i incomplete = _mm256_setzero_si256();
+/// One 32-byte block of ``tokentally_utf8_valid_avx2``: adds the block's errors to `*error`,
+/// and sets `*incomplete` to the bytes of the block that begin a sequence longer than the
+/// bytes left after them (an error unless the next block continues them).
+__attribute__((target("avx2"), always_inline)) static inline void tokentally_utf8_block(
+    __m256i input, __m256i previous, __m256i *error, __m256i *incomplete) {
     const __m256i last_leads = _mm256_setr_epi8(
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+    if (_mm256_movemask_epi8(input) == 0) {
+        *error = _mm256_or_si256(*error, *incomplete);
+        *incomplete = _mm256_setzero_si256();
+        return;
+    }
+    __m256i prev1 = TT_PREV(input, previous, 1);
+    __m256i pairs = tokentally_utf8_pair_errors(input, prev1);
+    // The third and fourth bytes of a sequence: a continuation after a continuation, which
+    // the pair tables flag as TWO_CONTINUATIONS, is right exactly there.
+    __m256i prev2 = TT_PREV(input, previous, 2);
+    __m256i prev3 = TT_PREV(input, previous, 3);
+    __m256i third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
+    __m256i fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
+    __m256i expected = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+    *error = _mm256_or_si256(*error, _mm256_xor_si256(expected, pairs));
+    *incomplete = _mm256_subs_epu8(input, last_leads);
+}
+
+/// Whether `p[0 ..< n]` is valid UTF-8 (Unicode Table 3-7: no overlong forms, no surrogates,
+/// nothing above U+10FFFF, no sequence cut short by the end). 64 bytes at a time, with one
+/// test for a block of ASCII (most of a line: keys, numbers, English text); the last 1 to 32
+/// bytes padded with zeros, since an ASCII byte after the end ends any open sequence as "too
+/// short".
+__attribute__((target("avx2"))) static int tokentally_utf8_valid_avx2(const uint8_t *p, size_t n) {
+    __m256i previous = _mm256_setzero_si256();
+    __m256i error = _mm256_setzero_si256();
+    __m256i incomplete = _mm256_setzero_si256();
     size_t i = 0;
-    for (;; i += 32) {
-        __m256i input;
-        int last = n - i <= 32;
-        if (!last) {
-            input = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-        } else {
-            // The tail, padded with zeros: an ASCII byte after the end ends any open sequence
-            // as "too short".
-            uint8_t tail[32] = {0};
-            __builtin_memcpy(tail, p + i, n - i);
-            input = _mm256_loadu_si256((const __m256i *)(const void *)tail);
-        }
-        if (_mm256_movemask_epi8(input) == 0) {
+    for (; n - i > 64; i += 64) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+        if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) == 0) {
             error = _mm256_or_si256(error, incomplete);
             incomplete = _mm256_setzero_si256();
         } else {
-            __m256i prev1 = TT_PREV(input, previous, 1);
-            __m256i pairs = tokentally_utf8_pair_errors(input, prev1);
-            // The third and fourth bytes of a sequence: a continuation after a continuation,
-            // which the pair tables flag as TWO_CONTINUATIONS, is right exactly there.
-            __m256i prev2 = TT_PREV(input, previous, 2);
-            __m256i prev3 = TT_PREV(input, previous, 3);
-            __m256i third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
-            __m256i fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
-            __m256i expected = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
-            error = _mm256_or_si256(error, _mm256_xor_si256(expected, pairs));
-            incomplete = _mm256_subs_epu8(input, last_leads);
+            tokentally_utf8_block(v0, previous, &error, &incomplete);
+            tokentally_utf8_block(v1, v0, &error, &incomplete);
         }
-        previous = input;
-        if (last) break;
+        previous = v1;
     }
+    if (n - i > 32) {
+        __m256i input = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        tokentally_utf8_block(input, previous, &error, &incomplete);
+        previous = input;
+        i += 32;
+    }
+    uint8_t tail[32] = {0};
+    __builtin_memcpy(tail, p + i, n - i);
+    __m256i input = _mm256_loadu_si256((const __m256i *)(const void *)tail);
+    tokentally_utf8_block(input, previous, &error, &incomplete);
     // The padded tail ends in zeros unless it was full; then a sequence may still be open.
     error = _mm256_or_si256(error, incomplete);
     return _mm256_testz_si256(error, error);
