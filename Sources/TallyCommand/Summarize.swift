@@ -41,7 +41,7 @@ struct Summarize: ParsableCommand {
 
     @OptionGroup var partitioning: PartitionOptions
 
-    @Option(help: ArgumentHelp("Decoding threads (default: one per core).", valueName: "n"))
+    @Option(help: ArgumentHelp("Decoding threads (default: one per core, less one per core inflating with ISA-L).", valueName: "n"))
     var threads: Int?
 
     @Option(help: ArgumentHelp(

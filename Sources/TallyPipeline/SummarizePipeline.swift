@@ -226,7 +226,9 @@ public enum SummarizePipeline {
     ) throws(Failure) -> (SummaryTable?, RunReport, [StoredPartial?]) {
         let entries = plan.entries
         let toRead = entries.indices.filter { entries[$0].input != nil }
-        let threads = max(1, configuration.threads)
+        let threads = max(1, configuration.threads ?? SummarizeConfiguration.automaticThreads(
+            cores: SummarizeConfiguration.cores,
+            gzipInputs: toRead.filter { entries[$0].input?.isNamedGzip == true }.count, inflate: configuration.inflate))
         // Two batches per thread keep every thread fed; the cap keeps memory flat for any
         // --threads (one reader cannot fill more anyway).
         let queueCapacity = min(2 * threads + 2, maxQueuedBatches)

@@ -23,7 +23,7 @@ struct PipelineRun {
 
 /// Runs `SummarizePipeline` over `inputs` with `--by by`, writing into a scratch directory.
 func runPipeline(
-    _ inputs: [String], by: String = "day,model", threads: Int = 2, batchBytes: Int? = nil,
+    _ inputs: [String], by: String = "day,model", threads: Int? = 2, batchBytes: Int? = nil,
     salvage: Bool = false, fields: [String: String] = [:], inflate: InflateBackend = .zlib, dedup: Bool = false,
     tz: String = "UTC", since: String? = nil, until: String? = nil, state: String? = nil, forgetMissing: Bool = false,
     prices: PriceTable? = nil, stats: Bool = false

@@ -1,6 +1,7 @@
 import TestSupport
 import Foundation
 import Testing
+import LogInput
 import TallyPipeline
 
 /// Exact sums, empty cells, time buckets and the grouping columns, each with figures worked
@@ -42,6 +43,31 @@ import TallyPipeline
             #expect(run.csv == expected, "threads \(threads)")
             #expect(Terms(run.report.totals) == Terms(linesRead: 6000, records: 6000))
         }
+        // The same files gzipped, with the threads chosen for them (fewer with ISA-L).
+        var gzipped: [String] = []
+        for (file, path) in paths.enumerated() {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            gzipped.append(try scratch.write("part-\(file).jsonl.gz", storedGzip(bytes)))
+        }
+        for inflate in InflateBackend.allCases where inflate.isAvailable {
+            let run = try runPipeline(gzipped, by: "model", threads: nil, batchBytes: 1000, inflate: inflate)
+            #expect(run.csv == expected, "\(inflate), automatic threads")
+        }
+    }
+
+    @Test("automatic threads: one decoding thread per core, less the cores inflating with ISA-L")
+    func automaticThreads() {
+        func threads(_ cores: Int, _ gzipInputs: Int, _ inflate: InflateBackend) -> Int {
+            SummarizeConfiguration.automaticThreads(cores: cores, gzipInputs: gzipInputs, inflate: inflate)
+        }
+        #expect(threads(2, 0, .isal) == 2)  // plain inputs: framing them costs little
+        #expect(threads(2, 1, .zlib) == 2)  // zlib readers leave decoding threads idle anyway
+        #expect(threads(2, 1, .isal) == 1)
+        #expect(threads(2, 8, .isal) == 1)
+        #expect(threads(1, 1, .isal) == 1)
+        #expect(threads(8, 1, .isal) == 7)
+        #expect(threads(8, 3, .isal) == 5)
+        #expect(threads(8, 20, .isal) == 4)  // at most half the cores inflate
     }
 
     @Test("a sum beyond 2^63-1 is written exactly and listed in int64_overflow_cells")
