@@ -33,7 +33,7 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Bytes read before their pages are given back, in as few calls as the ranges allow: each
     /// `madvise` makes the kernel interrupt the other cores to flush their TLBs, and one call
-    /// per 1 MiB batch cost about 3% of a run's CPU time.
+    /// per 1 MiB batch cost about 4% of a run's CPU time.
     public static let releaseChunk = 4 << 20
 
     /// Maps a regular file of at least one byte, or returns nil when it cannot (it is not a
