@@ -101,26 +101,25 @@ extension SummarySchema {
     ]
 
     /// The columns `--stats` appends after the others (docs/schema.md, *Percentiles*).
-    public static let statsMeasures: [ColumnDescription] = [
-        percentile("p50_total_tokens", "Median", "total_tokens", unit: "tokens"),
-        percentile("p95_total_tokens", "95th percentile", "total_tokens", unit: "tokens"),
-        percentile("p99_total_tokens", "99th percentile", "total_tokens", unit: "tokens"),
-        ColumnDescription(
-            name: "max_total_tokens", datatype: .integer, unit: "tokens",
-            description: "The largest total_tokens of one request in the group (whole tokens)."),
-        percentile("p50_latency_ms", "Median", "latency", unit: "milliseconds"),
-        percentile("p95_latency_ms", "95th percentile", "latency", unit: "milliseconds"),
-        percentile("p99_latency_ms", "99th percentile", "latency", unit: "milliseconds"),
-        ColumnDescription(
-            name: "max_latency_ms", datatype: .integer, unit: "milliseconds",
-            description: "The longest latency of one request in the group; empty when no record carried a latency."),
-    ]
+    public static let statsMeasures: [ColumnDescription] =
+        distribution(
+            "total_tokens", of: "total_tokens", unit: "tokens", empty: nil,
+            max: "The largest total_tokens of one request in the group (whole tokens).")
+        + distribution(
+            "latency_ms", of: "latency", unit: "milliseconds", empty: "no record carried a latency",
+            max: "The longest latency of one request in the group; empty when no record carried a latency.")
 
-    private static func percentile(_ name: String, _ which: String, _ of: String, unit: String) -> ColumnDescription {
-        let empty = of == "latency" ? "; empty when no record carried a latency" : ""
-        return ColumnDescription(
-            name: name, datatype: .integer, unit: unit,
-            description: "\(which) of the \(of) of one request in the group (nearest rank; exact up to 256 requests, else within 1%)\(empty).")
+    /// The p50, p95, p99 and max columns of one distribution, named `p50_<suffix>` and so on.
+    private static func distribution(
+        _ suffix: String, of measure: String, unit: String, empty: String?, max: String
+    ) -> [ColumnDescription] {
+        let whenEmpty = empty.map { "; empty when \($0)" } ?? ""
+        let percentiles = [("p50", "Median"), ("p95", "95th percentile"), ("p99", "99th percentile")].map { prefix, which in
+            ColumnDescription(
+                name: "\(prefix)_\(suffix)", datatype: .integer, unit: unit,
+                description: "\(which) of the \(measure) of one request in the group (nearest rank; exact up to 256 requests, else within 1%)\(whenEmpty).")
+        }
+        return percentiles + [ColumnDescription(name: "max_\(suffix)", datatype: .integer, unit: unit, description: max)]
     }
 
     /// The description of a measure column.
