@@ -157,38 +157,93 @@ import Testing
         }
     }
 
-    @Test("Checking lines as UTF-8 first (the AVX2 path) changes no result, value or error offset")
-    func prevalidationChangesNothing() {
+    @Test("The fast paths (UTF-8 checked first, unplanned containers skipped) change no result, value or error offset")
+    func fastPathsChangeNothing() {
         let plan = CapturePlan(paths: Self.paths)
-        let prevalidating = JSONScanner(plan: plan, maxDepth: 1024, prevalidatesUTF8: true)
-        let exact = JSONScanner(plan: plan, maxDepth: 1024, prevalidatesUTF8: false)
+        let variants: [JSONScanner.FastPaths] = [.prevalidation, .containerSkipping, .all]
+        // A deep limit, and a shallow one that the deep documents exceed inside skipped containers.
+        let scanners = [1024, 16].map { maxDepth in
+            (exact: JSONScanner(plan: plan, maxDepth: maxDepth, fastPaths: []),
+             fast: variants.map { JSONScanner(plan: plan, maxDepth: maxDepth, fastPaths: $0) })
+        }
         var generator = Generator(random: SplitMix64(seed: 20261130))
         var random = SplitMix64(seed: 0xF00D)
         var differences = 0
         var valid = 0
         for round in 0..<40_000 {
             var document = generator.document()
-            if round % 2 == 1 {
-                // A long string value of escapes, backslash runs, non-ASCII text and defects.
+            if round % 4 == 2 {
+                // The whole document (and its defects) in a container no planned path goes into.
+                document = Array(#"{"z": ["#.utf8) + document + Array(#"], "k": 1}"#.utf8)
+            } else if round % 2 == 1 {
+                // A long string value of escapes, backslash runs, non-ASCII text and defects,
+                // in a planned place or in an unplanned container.
                 var body: [UInt8] = []
                 for _ in 0..<Int(random.next() % 40) {
                     let pieces = StringScanKernelTests.pieces
                     body += pieces[Int(random.next() % UInt64(random.next() % 4 == 0 ? pieces.count : 15))]
                 }
-                document = Array(#"{"k": ""#.utf8) + body + Array(#"", "a": {"b": "\u00e9é"}, "\u0061": 1}"#.utf8)
+                let open = random.next() % 2 == 0 ? #"{"k": ""# : #"{"z": [{"y": 1}, ""#
+                let close = open.hasPrefix(#"{"k""#) ? #"""# : #"", -0.5e3, [true, false, null]]"#
+                document = Array(open.utf8) + body + Array(close.utf8) + Array(#", "a": {"b": "\u00e9é"}, "\u0061": 1}"#.utf8)
             }
             if String(validating: document, as: UTF8.self) != nil { valid += 1 }
-            let fast = Self.outcome(document, scanner: prevalidating, nodes: plan.nodeIDs)
-            let reference = Self.outcome(document, scanner: exact, nodes: plan.nodeIDs)
-            if fast != reference {
-                differences += 1
-                if differences <= 10 {
-                    Issue.record("document \(String(decoding: document, as: UTF8.self).debugDescription): prevalidating \(fast), exact \(reference)")
+            for (exact, fast) in scanners {
+                let reference = Self.outcome(document, scanner: exact, nodes: plan.nodeIDs)
+                for (variant, scanner) in zip(variants, fast) {
+                    let outcome = Self.outcome(document, scanner: scanner, nodes: plan.nodeIDs)
+                    if outcome != reference {
+                        differences += 1
+                        if differences <= 10 {
+                            Issue.record("document \(String(decoding: document, as: UTF8.self).debugDescription), max depth \(exact.maxDepth): fast paths \(variant.rawValue) \(outcome), none \(reference)")
+                        }
+                    }
                 }
             }
         }
         #expect(differences == 0)
         #expect(valid > 20_000 && valid < 39_000, "\(valid) of 40 000 documents are valid UTF-8")
+    }
+
+    /// Defects an unplanned container can hold, each cut at every length, in a few places: the
+    /// skipping loop must never accept what the scanner rejects, nor end a container elsewhere.
+    @Test("Unplanned containers with every hand-written defect, cut at every length, scan as without skipping")
+    func skippedContainersWithDefects() {
+        let snippets = [
+            #"[1}"#, #"{"a":1]"#, #"{"a" 1}"#, #"{"a":1,}"#, #"[1,]"#, #"[,1]"#, #"{,}"#, #"{"a":}"#, #"{1:2}"#,
+            #"{"a"::1}"#, #"{"a",1}"#, #"[01]"#, #"[-01]"#, #"[1.]"#, #"[.5]"#, #"[1e]"#, #"[1e+]"#, #"[-]"#, #"[--1]"#,
+            #"[+1]"#, #"[1.5e-3,-0,0e0,2E+9]"#, #"[tru]"#, #"[nul]"#, #"[fals]"#, #"[True]"#, #"[truex]"#, #"[nulll]"#,
+            #"["a" "b"]"#, #"[1 2]"#, #"{"a":1 "b":2}"#, "[\u{01}]", "[\"\u{01}\"]", #"[]]"#, #"[[]"#, #"{}}"#,
+            #"["\u12"]"#, #"["\x"]"#, #"["\u12G4"]"#, #"[1]x"#, "[ 1 ,\t2\r,\n3 ]", "{ \"a\" :\t1 , \"b\":[ ] }",
+            "[\u{0B}1]", "[1\u{0C}]", #"[{"a":[{"b":null}]},{"c":{}},[[[]]],"]\"}",true,false]"#, "[\"é\u{80}\"]",
+            "[\"\\\\\"]", #"[{"a":"b"}{"c":1}]"#, #"[[1],[2]]]"#, #"{"a":{"b":{"c":[1,{"d":"e"}]}}}"#,
+        ]
+        let plan = CapturePlan(paths: Self.paths)
+        let exact = JSONScanner(plan: plan, maxDepth: 1024, fastPaths: [])
+        let skipping = [JSONScanner(plan: plan, maxDepth: 1024, fastPaths: .containerSkipping),
+                        JSONScanner(plan: plan, maxDepth: 1024, fastPaths: .all)]
+        var differences = 0
+        var compared = 0
+        for snippet in snippets {
+            let bytes = Array(snippet.utf8)
+            for cut in 1...bytes.count {
+                let part = Array(bytes[..<cut])
+                let documents = [Array(#"{"z": "#.utf8) + part + Array(#", "k": 1}"#.utf8),
+                                 Array(#"{"z": "#.utf8) + part, part, part + Array(#" ,"#.utf8)]
+                for document in documents {
+                    compared += 1
+                    let reference = Self.outcome(document, scanner: exact, nodes: plan.nodeIDs)
+                    for scanner in skipping where Self.outcome(document, scanner: scanner, nodes: plan.nodeIDs) != reference {
+                        differences += 1
+                        if differences <= 10 {
+                            Issue.record("document \(String(decoding: document, as: UTF8.self).debugDescription): skipping \(Self.outcome(document, scanner: scanner, nodes: plan.nodeIDs)), none \(reference)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(differences == 0)
+        #expect(compared > 1500)
     }
 
     @Test("100 000 generated documents: the scanner agrees with Python's json module")

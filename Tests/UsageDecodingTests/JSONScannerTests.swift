@@ -250,6 +250,19 @@ final class Capturing {
         #expect(scanResult(objects) == "too_deep tooDeep @1280")  // 256 × 5 bytes, then the 257th '{'
     }
 
+    /// The loop that skips unplanned containers (in C) keeps 4096 levels; deeper nesting is
+    /// left to the scanner, which applies whatever limit was set.
+    @Test func aLimitAboveTheSkippingLoopsOwn() {
+        let deep = "{\"z\":" + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "}"
+        for fastPaths: JSONScanner.FastPaths in [[], .all] {
+            let scanner = JSONScanner(plan: CapturePlan(paths: [["a"]]), maxDepth: 6000, fastPaths: fastPaths)
+            #expect(scanResult(Array(deep.utf8), using: scanner) == "object")
+            let shallower = JSONScanner(plan: CapturePlan(paths: [["a"]]), maxDepth: 4500, fastPaths: fastPaths)
+            // 4500 levels: the root and 4499 '['; the 4500th '[' (offset 5 + 4499) is one too many.
+            #expect(scanResult(Array(deep.utf8), using: shallower) == "too_deep tooDeep @4504")
+        }
+    }
+
     @Test func aSmallerLimit() {
         #expect(scanResult("[[]]", maxDepth: 2) == "array")
         #expect(scanResult("[[[]]]", maxDepth: 2) == "too_deep tooDeep @2")

@@ -162,6 +162,43 @@ import Testing
         #expect(ended > 300 && ended < 1450, "\(ended) of 1500 bodies ended")
     }
 
+    /// The validated kernel's hex check of `\uXXXX` (nibble tables over 64 bytes, and byte by
+    /// byte for the last four positions of a block): a `\u` at every offset of a block, with
+    /// each of its four digits replaced by every byte class next to the hex ranges.
+    @Test(.enabled(if: validatedPathAvailable))
+    func unicodeEscapeDigitsAtEveryOffset() {
+        let digits = Array("0123456789abcdefABCDEF/:@G`g \"".utf8).map { [$0] } + [Array("é".utf8)]
+        var mismatches = 0
+        var rejected = 0
+        for offset in 0..<140 {
+            for position in 0..<4 {
+                for digit in digits {
+                    var escape = Array(#"\u00e9"#.utf8)
+                    escape.replaceSubrange((2 + position)...(2 + position), with: digit)
+                    // The first escape starts the 64-byte blocks (the kernel's inline part
+                    // hands over at the first backslash), so `offset` places the `\u` in them.
+                    let body = Array(#"\n"#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: offset) + escape
+                        + Array(String(repeating: "tail text ", count: 12).utf8) + [0x22]
+                    let line = Array("\"".utf8) + body + Array(", 1".utf8)
+                    guard String(validating: line, as: UTF8.self) != nil else { continue }
+                    let expected = Self.reference(line, from: 1)
+                    if expected.problem != 0 { rejected += 1 }
+                    let actual = line.withUnsafeBufferPointer { tokentally_scan_validated_string($0.baseAddress!, 1, line.count) }
+                    let got = Verdict(index: Int(actual.index), problem: actual.problem, hasEscapes: actual.has_escapes != 0)
+                    // Escapes are only reported for bodies that scanned to their end.
+                    let same = got.problem == 0 || expected.problem == 0
+                        ? got == expected : got.index == expected.index && got.problem == expected.problem
+                    if !same {
+                        mismatches += 1
+                        if mismatches <= 5 { Issue.record("line \(String(decoding: line, as: UTF8.self)): \(got), reference \(expected)") }
+                    }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+        #expect(rejected > 140 * 4 * 6)
+    }
+
     /// `tokentally_utf8_valid` against Swift's UTF-8 validation: every one- and two-byte
     /// sequence, every three-byte sequence with an interesting last byte, and four-byte
     /// sequences, each around the validator's 32-byte blocks and the end of the input; then

@@ -5,9 +5,9 @@ import UsageDecoding
 /// Any bytes as one line: the decoder must give an outcome (never trap), a record must have
 /// consistent counts, and its group key, `lastMatch` and `--stats` distributions must be
 /// computable. Latency is read (as with `--stats`): a record has a latency or, at most, an
-/// `invalid_latency` warning. And checking a line as UTF-8 first (the scanner's AVX2 path)
-/// must change nothing: the result, the error offset and every planned value are the same
-/// without it.
+/// `invalid_latency` warning. And the scanner's fast paths (checking a line as UTF-8 first,
+/// skipping unplanned containers) must change nothing: the result, the error offset and every
+/// planned value are the same without them.
 @_cdecl("fuzz_decoder_main")
 func fuzzDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     let plan = GroupingPlan(columns: [.time(.day), .model, .key, .user, .provider, .status, .custom("team")])
@@ -19,14 +19,17 @@ func fuzzDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
     let paths = [["model"], ["usage"], ["usage", "input_tokens"], ["response", "usage", "output_tokens"], ["metadata", "team"],
                  ["messages"], ["input"], ["error", "message"], ["type"]]
     let capture = CapturePlan(paths: paths)
-    let prevalidating = JSONScanner(plan: capture, maxDepth: 64, prevalidatesUTF8: true)
-    let exact = JSONScanner(plan: capture, maxDepth: 64, prevalidatesUTF8: false)
+    let exact = JSONScanner(plan: capture, maxDepth: 64, fastPaths: [])
+    let variants: [JSONScanner.FastPaths] = [.prevalidation, .containerSkipping, .all]
+    let fastScanners = variants.map { JSONScanner(plan: capture, maxDepth: 64, fastPaths: $0) }
     return runFuzzer(argc: argc, argv: argv) { line in
-        let fast = prevalidating.scan(line)
         let reference = exact.scan(line)
-        if fast != reference { fatalError("prevalidating scan \(fast), exact scan \(reference)") }
-        for node in capture.nodeIDs where prevalidating.value(node) != exact.value(node) {
-            fatalError("node \(node): prevalidating \(String(describing: prevalidating.value(node))), exact \(String(describing: exact.value(node)))")
+        for (variant, fast) in zip(variants, fastScanners) {
+            let result = fast.scan(line)
+            if result != reference { fatalError("fast paths \(variant.rawValue): scan \(result), exact scan \(reference)") }
+            for node in capture.nodeIDs where fast.value(node) != exact.value(node) {
+                fatalError("fast paths \(variant.rawValue), node \(node): \(String(describing: fast.value(node))), exact \(String(describing: exact.value(node)))")
+            }
         }
         guard case .record(let record) = decoder.decode(line) else { return }
         var sum = record.inputTokens

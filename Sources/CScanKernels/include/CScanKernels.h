@@ -455,17 +455,32 @@ __attribute__((target("avx2"))) static tokentally_string_scan tokentally_scan_va
             if (escapes & bad) break;
             const __m256i u = _mm256_set1_epi8('u');
             uint64_t unicode = escapes & TT_MASK64(_mm256_cmpeq_epi8(v0, u), _mm256_cmpeq_epi8(v1, u));
-            int hex_ok = 1;
-            while (unicode != 0) {
-                size_t at = i + (size_t)__builtin_ctzll(unicode);
-                unicode &= unicode - 1;
-                if (at + 5 > n || !tokentally_is_hex(p[at + 1]) || !tokentally_is_hex(p[at + 2]) ||
-                    !tokentally_is_hex(p[at + 3]) || !tokentally_is_hex(p[at + 4])) {
-                    hex_ok = 0;
-                    break;
+            if (unicode != 0) {
+                // Hex digits by nibbles: 0x3_ with 0-9 (bit 1), 0x4_ or 0x6_ with 1-6 (bit 2).
+                const __m256i hex_high = _mm256_setr_epi8(0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                          0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                const __m256i hex_low = _mm256_setr_epi8(1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+                                                         1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0);
+#define TT_NOT_HEX(v) _mm256_cmpeq_epi8(_mm256_and_si256( \
+                _mm256_shuffle_epi8(hex_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble)), \
+                _mm256_shuffle_epi8(hex_low, _mm256_and_si256(v, nibble))), _mm256_setzero_si256())
+                uint64_t hex = ~TT_MASK64(TT_NOT_HEX(v0), TT_NOT_HEX(v1));
+#undef TT_NOT_HEX
+                // Bit k of `runs`: bytes k ..< k + 4 are hex digits. A `u` at k needs bit k + 1,
+                // which this block holds for k < 60; the last four positions are checked by byte.
+                uint64_t runs = hex & (hex >> 1) & (hex >> 2) & (hex >> 3);
+                if (((unicode & ((1ULL << 60) - 1)) << 1) & ~runs) break;
+                int hex_ok = 1;
+                for (uint64_t edge = unicode >> 60; edge != 0; edge &= edge - 1) {
+                    size_t at = i + 60 + (size_t)__builtin_ctzll(edge);
+                    if (at + 5 > n || !tokentally_is_hex(p[at + 1]) || !tokentally_is_hex(p[at + 2]) ||
+                        !tokentally_is_hex(p[at + 3]) || !tokentally_is_hex(p[at + 4])) {
+                        hex_ok = 0;
+                        break;
+                    }
                 }
+                if (!hex_ok) break;
             }
-            if (!hex_ok) break;
         } else if (backslashes & body) {
             has_escapes = 1;  // a backslash whose escaped byte is in the next block
         }
@@ -561,6 +576,128 @@ static inline int tokentally_bytes_equal(const uint8_t *a, const uint8_t *b, siz
         return 1;
     }
     return __builtin_memcmp(a, b, n) == 0;
+}
+
+/// Sentinel of ``tokentally_skip_container``: the container was not skipped.
+#define TOKENTALLY_NOT_SKIPPED (-1)
+
+/// Skips the object or array that starts at `p[i]` (a `{` or `[`), checking it as
+/// JSONScanner does: RFC 8259 grammar, JSON whitespace, string bodies with
+/// ``tokentally_scan_validated_string`` when `validated` (the line is known to be valid UTF-8)
+/// and ``tokentally_scan_string`` otherwise; nothing is recorded. It is the scanner's path for
+/// values that no planned path goes into (message lists, output items), which hold most of a
+/// line's tokens: one tight loop instead of the scanner's state machine, with its plan look-ups
+/// and error bookkeeping.
+///
+/// Returns the index just past the container, or ``TOKENTALLY_NOT_SKIPPED`` when the bytes are
+/// not valid JSON, or when more than `max_open` containers (this one included) or more than
+/// 4096 would be open at once. The scanner then scans the same bytes its own way, which finds
+/// and reports exactly what is wrong: this function only ever says "valid, ends here".
+static ptrdiff_t tokentally_skip_container(const uint8_t *p, size_t i, size_t n, size_t max_open, int validated) {
+    uint64_t arrays[64];  // bit d: the container open at depth d is an array
+    size_t open = 0;
+    int in_array;
+    if (max_open > 4096) max_open = 4096;
+#define TT_SKIP_WHITESPACE() \
+    while (i < n && p[i] <= ' ' && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++
+#define TT_IS_DIGIT(k) ((k) < n && (uint8_t)(p[k] - '0') <= 9)
+#define TT_SKIP_STRING() do { \
+        tokentally_string_scan scan = validated ? tokentally_scan_validated_string(p, i + 1, n) \
+                                                : tokentally_scan_string(p, i + 1, n); \
+        if (scan.problem != TOKENTALLY_STRING_OK) return TOKENTALLY_NOT_SKIPPED; \
+        i = scan.index; \
+    } while (0)
+
+open_container:  // p[i] is '{' or '['
+    if (open == max_open) return TOKENTALLY_NOT_SKIPPED;
+    in_array = p[i] == '[';
+    if (in_array) arrays[open >> 6] |= 1ULL << (open & 63);
+    else arrays[open >> 6] &= ~(1ULL << (open & 63));
+    open++;
+    i++;
+    TT_SKIP_WHITESPACE();
+    if (i >= n) return TOKENTALLY_NOT_SKIPPED;
+    if (p[i] == (in_array ? ']' : '}')) {
+        i++;
+        open--;
+        goto after_value;
+    }
+    if (in_array) goto value;
+
+key:  // at the first byte after '{' or ',' and whitespace, in an object
+    if (i >= n || p[i] != '"') return TOKENTALLY_NOT_SKIPPED;
+    TT_SKIP_STRING();
+    TT_SKIP_WHITESPACE();
+    if (i >= n || p[i] != ':') return TOKENTALLY_NOT_SKIPPED;
+    i++;
+    TT_SKIP_WHITESPACE();
+
+value:  // at the first byte of a value
+    if (i >= n) return TOKENTALLY_NOT_SKIPPED;
+    switch (p[i]) {
+    case '{': case '[':
+        goto open_container;
+    case '"':
+        TT_SKIP_STRING();
+        break;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        if (p[i] == '-') i++;
+        if (i < n && p[i] == '0') {
+            i++;
+            if (TT_IS_DIGIT(i)) return TOKENTALLY_NOT_SKIPPED;
+        } else if (TT_IS_DIGIT(i)) {
+            while (TT_IS_DIGIT(i)) i++;
+        } else {
+            return TOKENTALLY_NOT_SKIPPED;
+        }
+        if (i < n && p[i] == '.') {
+            i++;
+            if (!TT_IS_DIGIT(i)) return TOKENTALLY_NOT_SKIPPED;
+            while (TT_IS_DIGIT(i)) i++;
+        }
+        if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+            i++;
+            if (i < n && (p[i] == '+' || p[i] == '-')) i++;
+            if (!TT_IS_DIGIT(i)) return TOKENTALLY_NOT_SKIPPED;
+            while (TT_IS_DIGIT(i)) i++;
+        }
+        break;
+    case 't':
+        if (n - i < 4 || !tokentally_bytes_equal(p + i, (const uint8_t *)"true", 4)) return TOKENTALLY_NOT_SKIPPED;
+        i += 4;
+        break;
+    case 'f':
+        if (n - i < 5 || !tokentally_bytes_equal(p + i, (const uint8_t *)"false", 5)) return TOKENTALLY_NOT_SKIPPED;
+        i += 5;
+        break;
+    case 'n':
+        if (n - i < 4 || !tokentally_bytes_equal(p + i, (const uint8_t *)"null", 4)) return TOKENTALLY_NOT_SKIPPED;
+        i += 4;
+        break;
+    default:
+        return TOKENTALLY_NOT_SKIPPED;
+    }
+
+after_value:  // just past a value (or a container's end)
+    if (open == 0) return (ptrdiff_t)i;
+    TT_SKIP_WHITESPACE();
+    if (i >= n) return TOKENTALLY_NOT_SKIPPED;
+    in_array = (int)((arrays[(open - 1) >> 6] >> ((open - 1) & 63)) & 1);
+    if (p[i] == ',') {
+        i++;
+        TT_SKIP_WHITESPACE();
+        if (in_array) goto value;
+        goto key;
+    }
+    if (p[i] == (in_array ? ']' : '}')) {
+        i++;
+        open--;
+        goto after_value;
+    }
+    return TOKENTALLY_NOT_SKIPPED;
+#undef TT_SKIP_WHITESPACE
+#undef TT_IS_DIGIT
+#undef TT_SKIP_STRING
 }
 
 #endif
