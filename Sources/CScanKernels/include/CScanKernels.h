@@ -411,6 +411,65 @@ static inline uint64_t tokentally_escaped_mask(uint64_t backslashes, uint64_t *c
     return escaped;
 }
 
+/// One 64-byte block, as bit masks (bit k: byte k).
+typedef struct {
+    uint64_t quotes, backslashes, controls;
+} tokentally_block_masks;
+
+__attribute__((target("avx2"), always_inline)) static inline uint64_t tokentally_mask64(__m256i low, __m256i high) {
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(low) | ((uint64_t)(uint32_t)_mm256_movemask_epi8(high) << 32);
+}
+
+/// Bit k set when byte k (of `v0` then `v1`) is a byte whose high and low nibbles have no
+/// bit in common in the two tables.
+__attribute__((target("avx2"), always_inline)) static inline uint64_t tokentally_nibble_miss64(
+    __m256i v0, __m256i v1, __m256i high_table, __m256i low_table) {
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+#define TT_MISS(v) _mm256_cmpeq_epi8(_mm256_and_si256( \
+        _mm256_shuffle_epi8(high_table, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble)), \
+        _mm256_shuffle_epi8(low_table, _mm256_and_si256(v, nibble))), _mm256_setzero_si256())
+    return tokentally_mask64(TT_MISS(v0), TT_MISS(v1));
+#undef TT_MISS
+}
+
+/// Bit k set when byte k may not follow a backslash: not one of `" \ / b f n r t u` (by
+/// nibbles, 0x2_: `"` `/`; 0x5_: `\`; 0x6_: b f n; 0x7_: r t u).
+__attribute__((target("avx2"), always_inline)) static inline uint64_t tokentally_not_escape64(__m256i v0, __m256i v1) {
+    const __m256i high = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+                                          0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i low = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
+                                         0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    return tokentally_nibble_miss64(v0, v1, high, low);
+}
+
+/// Bit k set when byte k is a hex digit (by nibbles, 0x3_ with 0-9; 0x4_ or 0x6_ with 1-6).
+__attribute__((target("avx2"), always_inline)) static inline uint64_t tokentally_hex64(__m256i v0, __m256i v1) {
+    const __m256i high = _mm256_setr_epi8(0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                          0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i low = _mm256_setr_epi8(1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+                                         1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0);
+    return ~tokentally_nibble_miss64(v0, v1, high, low);
+}
+
+/// The quotes, backslashes and control characters (below 0x20) of a 64-byte block.
+__attribute__((target("avx2"), always_inline)) static inline tokentally_block_masks tokentally_block64(__m256i v0, __m256i v1) {
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i backslash = _mm256_set1_epi8('\\');
+    const __m256i control_max = _mm256_set1_epi8(0x1F);
+    tokentally_block_masks masks;
+    masks.quotes = tokentally_mask64(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v1, quote));
+    masks.backslashes = tokentally_mask64(_mm256_cmpeq_epi8(v0, backslash), _mm256_cmpeq_epi8(v1, backslash));
+    masks.controls = tokentally_mask64(_mm256_cmpeq_epi8(_mm256_min_epu8(v0, control_max), v0),
+                                       _mm256_cmpeq_epi8(_mm256_min_epu8(v1, control_max), v1));
+    return masks;
+}
+
+/// Bit k set when byte k is a `u`.
+__attribute__((target("avx2"), always_inline)) static inline uint64_t tokentally_u64(__m256i v0, __m256i v1) {
+    const __m256i u = _mm256_set1_epi8('u');
+    return tokentally_mask64(_mm256_cmpeq_epi8(v0, u), _mm256_cmpeq_epi8(v1, u));
+}
+
 /// ``tokentally_scan_string`` for a line that is valid UTF-8 (``tokentally_utf8_valid_avx2``):
 /// the same answers, with non-ASCII bytes left unread and escapes found 64 bytes at a time.
 ///
@@ -418,56 +477,26 @@ static inline uint64_t tokentally_escaped_mask(uint64_t backslashes, uint64_t *c
 /// the body begins, for the exact rescan on a problem.
 __attribute__((target("avx2"))) static tokentally_string_scan tokentally_scan_validated_string_avx2(
     const uint8_t *p, size_t start, size_t from, size_t n) {
-    const __m256i quote = _mm256_set1_epi8('"');
-    const __m256i backslash = _mm256_set1_epi8('\\');
-    const __m256i control_max = _mm256_set1_epi8(0x1F);
-    const __m256i nibble = _mm256_set1_epi8(0x0F);
-    // The bytes allowed after a backslash, `" \ / b f n r t u`, by nibbles: a byte is one of
-    // them when its bits in the two tables meet (0x2_: `"` `/`; 0x5_: `\`; 0x6_: b f n;
-    // 0x7_: r t u).
-    const __m256i escape_high = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                 0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i escape_low = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
-                                                0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
     size_t i = from;
     uint64_t carry = 0;
     int has_escapes = 0;
     while (n - i >= 64) {
         __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
         __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
-#define TT_MASK64(expr0, expr1) ((uint64_t)(uint32_t)_mm256_movemask_epi8(expr0) | ((uint64_t)(uint32_t)_mm256_movemask_epi8(expr1) << 32))
-        uint64_t quotes = TT_MASK64(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v1, quote));
-        uint64_t backslashes = TT_MASK64(_mm256_cmpeq_epi8(v0, backslash), _mm256_cmpeq_epi8(v1, backslash));
-        uint64_t controls = TT_MASK64(_mm256_cmpeq_epi8(_mm256_min_epu8(v0, control_max), v0),
-                                      _mm256_cmpeq_epi8(_mm256_min_epu8(v1, control_max), v1));
-        uint64_t escaped = tokentally_escaped_mask(backslashes, &carry);
-        uint64_t ends = quotes & ~escaped;
+        tokentally_block_masks block = tokentally_block64(v0, v1);
+        uint64_t escaped = tokentally_escaped_mask(block.backslashes, &carry);
+        uint64_t ends = block.quotes & ~escaped;
         uint64_t body = ends ? ((ends & -ends) - 1) : ~0ULL;  // the bytes before the closing quote
         uint64_t escapes = escaped & body;
-        if (controls & body) break;
+        if (block.controls & body) break;
         if (escapes) {
             has_escapes = 1;
-#define TT_ESCAPE_OK(v) _mm256_cmpeq_epi8(_mm256_and_si256( \
-                _mm256_shuffle_epi8(escape_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble)), \
-                _mm256_shuffle_epi8(escape_low, _mm256_and_si256(v, nibble))), _mm256_setzero_si256())
-            uint64_t bad = TT_MASK64(TT_ESCAPE_OK(v0), TT_ESCAPE_OK(v1));  // set where NOT allowed
-#undef TT_ESCAPE_OK
-            if (escapes & bad) break;
-            const __m256i u = _mm256_set1_epi8('u');
-            uint64_t unicode = escapes & TT_MASK64(_mm256_cmpeq_epi8(v0, u), _mm256_cmpeq_epi8(v1, u));
+            if (escapes & tokentally_not_escape64(v0, v1)) break;
+            uint64_t unicode = escapes & tokentally_u64(v0, v1);
             if (unicode != 0) {
-                // Hex digits by nibbles: 0x3_ with 0-9 (bit 1), 0x4_ or 0x6_ with 1-6 (bit 2).
-                const __m256i hex_high = _mm256_setr_epi8(0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                          0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-                const __m256i hex_low = _mm256_setr_epi8(1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-                                                         1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0);
-#define TT_NOT_HEX(v) _mm256_cmpeq_epi8(_mm256_and_si256( \
-                _mm256_shuffle_epi8(hex_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble)), \
-                _mm256_shuffle_epi8(hex_low, _mm256_and_si256(v, nibble))), _mm256_setzero_si256())
-                uint64_t hex = ~TT_MASK64(TT_NOT_HEX(v0), TT_NOT_HEX(v1));
-#undef TT_NOT_HEX
                 // Bit k of `runs`: bytes k ..< k + 4 are hex digits. A `u` at k needs bit k + 1,
                 // which this block holds for k < 60; the last four positions are checked by byte.
+                uint64_t hex = tokentally_hex64(v0, v1);
                 uint64_t runs = hex & (hex >> 1) & (hex >> 2) & (hex >> 3);
                 if (((unicode & ((1ULL << 60) - 1)) << 1) & ~runs) break;
                 int hex_ok = 1;
@@ -481,10 +510,9 @@ __attribute__((target("avx2"))) static tokentally_string_scan tokentally_scan_va
                 }
                 if (!hex_ok) break;
             }
-        } else if (backslashes & body) {
+        } else if (block.backslashes & body) {
             has_escapes = 1;  // a backslash whose escaped byte is in the next block
         }
-#undef TT_MASK64
         if (ends) return (tokentally_string_scan){i + (size_t)__builtin_ctzll(ends) + 1, TOKENTALLY_STRING_OK, has_escapes};
         i += 64;
     }
