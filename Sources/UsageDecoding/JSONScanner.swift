@@ -115,6 +115,9 @@ public final class JSONScanner {
     private let prevalidates: Bool
     /// Whether unplanned containers are skipped in C (see ``FastPaths/containerSkipping``).
     private let skipsContainers: Bool
+    /// How many times the last scan found a container it could not skip (at most once: it
+    /// then scans the rest of the line its own way); for the tests.
+    @exclusivity(unchecked) private(set) var skipFailures = 0
 
     /// Ways of scanning faster that change no result: a line's result, error kind and offset,
     /// and every planned value are the same with any set of them (the tests and the decoder
@@ -174,6 +177,7 @@ public final class JSONScanner {
             generation = 1
         }
         sawDuplicateKey = false
+        skipFailures = 0
         guard let base = line.baseAddress, line.count > 0 else {
             return .failure(JSONScanFailure(kind: .invalidJSON, offset: 0, problem: .unexpectedEnd))
         }
@@ -194,6 +198,7 @@ public final class JSONScanner {
         var state = State.value
         let generation = self.generation
         var rootKind = JSONKind.null
+        var skipping = skipsContainers
 
         @inline(__always) func fail(_ kind: JSONScanFailure.Kind, _ offset: Int, _ problem: JSONScanFailure.Problem) -> Result<JSONKind, JSONScanFailure> {
             .failure(JSONScanFailure(kind: kind, offset: offset, problem: problem))
@@ -205,13 +210,17 @@ public final class JSONScanner {
                 guard i < n else { return fail(.invalidJSON, i, .unexpectedEnd) }
                 let c = p[i]
                 if depth == 0 { rootKind = Self.kind(startingWith: c) }
-                if node < 0 && skipsContainers && (c == UInt8(ascii: "{") || c == UInt8(ascii: "[")) {
+                if node < 0 && skipping && (c == UInt8(ascii: "{") || c == UInt8(ascii: "[")) {
                     let end = tokentally_skip_container(p, i, n, maxDepth - depth, validUTF8 ? 1 : 0)
                     if end != TOKENTALLY_NOT_SKIPPED {
                         i = Int(end)
                         state = .afterValue
                         continue
                     }
+                    // Not for the containers inside it, nor the rest of the line: a defect deep
+                    // in nested containers would otherwise be reached again from each level.
+                    skipping = false
+                    skipFailures += 1
                 }
                 switch c {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):

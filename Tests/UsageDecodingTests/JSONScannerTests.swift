@@ -263,6 +263,21 @@ final class Capturing {
         }
     }
 
+    /// A defect deep in nested unplanned containers is reached once by the skipping loop, not
+    /// again from each level (which would make a line of n bytes nested d deep cost n × d).
+    @Test func aFailedSkipIsNotRetriedLevelByLevel() {
+        let body = String(repeating: "[", count: 200) + String(repeating: "1,", count: 5000) + "x"
+            + String(repeating: "]", count: 200)
+        let line = Array(("{\"z\":" + body + "}").utf8)
+        let scanner = JSONScanner(plan: CapturePlan(paths: [["a"]]))
+        // 5 bytes, 200 '[' and 5000 "1,": the 'x' is where a value was expected.
+        #expect(scanResult(line, using: scanner) == "invalid_json unexpectedCharacter @\(5 + 200 + 10_000)")
+        #expect(scanner.skipFailures == 1)
+        // The next line starts afresh.
+        #expect(scanResult(Array(#"{"z":[[1]],"y":{"b":[]}}"#.utf8), using: scanner) == "object")
+        #expect(scanner.skipFailures == 0)
+    }
+
     @Test func aSmallerLimit() {
         #expect(scanResult("[[]]", maxDepth: 2) == "array")
         #expect(scanResult("[[[]]]", maxDepth: 2) == "too_deep tooDeep @2")
