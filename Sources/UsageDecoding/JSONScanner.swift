@@ -210,7 +210,7 @@ public final class JSONScanner {
                 guard i < n else { return fail(.invalidJSON, i, .unexpectedEnd) }
                 let c = p[i]
                 if depth == 0 { rootKind = Self.kind(startingWith: c) }
-                if node < 0 && skipping && (c == UInt8(ascii: "{") || c == UInt8(ascii: "[")) {
+                if node < 0 && (c == UInt8(ascii: "{") || c == UInt8(ascii: "[")) && skipping {
                     let end = tokentally_skip_container(p, i, n, maxDepth - depth, validUTF8 ? 1 : 0)
                     if end != TOKENTALLY_NOT_SKIPPED {
                         i = Int(end)
