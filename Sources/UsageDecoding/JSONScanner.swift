@@ -411,32 +411,18 @@ public final class JSONScanner {
         }
     }
 
-    /// Scans a number (RFC 8259 grammar) starting at `start`.
+    /// Scans a number (RFC 8259 grammar) starting at `start` (in C: ``tokentally_scan_number``,
+    /// which the skipping loop shares).
     @inline(__always)
     private func scanNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> TokenEnd {
-        @inline(__always) func isDigit(_ i: Int) -> Bool { i < n && p[i] &- 0x30 <= 9 }
-        var i = start
-        if p[i] == UInt8(ascii: "-") { i += 1 }
-        if i < n && p[i] == UInt8(ascii: "0") {
-            i += 1
-            if isDigit(i) { return TokenEnd(index: i, problem: .leadingZero) }
-        } else if isDigit(i) {
-            while isDigit(i) { i += 1 }
-        } else {
-            return TokenEnd(index: i, problem: i < n ? .missingDigits : .unexpectedEnd)
+        let scan = tokentally_scan_number(p, start, n)
+        let index = Int(scan.index)
+        switch Int(scan.problem) {
+        case TOKENTALLY_NUMBER_OK: return TokenEnd(index: index, problem: nil)
+        case TOKENTALLY_NUMBER_LEADING_ZERO: return TokenEnd(index: index, problem: .leadingZero)
+        case TOKENTALLY_NUMBER_MISSING_DIGITS: return TokenEnd(index: index, problem: .missingDigits)
+        default: return TokenEnd(index: index, problem: .unexpectedEnd)
         }
-        if i < n && p[i] == UInt8(ascii: ".") {
-            i += 1
-            guard isDigit(i) else { return TokenEnd(index: i, problem: .missingDigits) }
-            while isDigit(i) { i += 1 }
-        }
-        if i < n && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) {
-            i += 1
-            if i < n && (p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-")) { i += 1 }
-            guard isDigit(i) else { return TokenEnd(index: i, problem: .missingDigits) }
-            while isDigit(i) { i += 1 }
-        }
-        return TokenEnd(index: i, problem: nil)
     }
 }
 

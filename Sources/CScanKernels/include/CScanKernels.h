@@ -606,6 +606,51 @@ static inline int tokentally_bytes_equal(const uint8_t *a, const uint8_t *b, siz
     return __builtin_memcmp(a, b, n) == 0;
 }
 
+/// Why a number is not valid JSON (0 = it is).
+enum {
+    TOKENTALLY_NUMBER_OK = 0,
+    TOKENTALLY_NUMBER_LEADING_ZERO = 1,
+    TOKENTALLY_NUMBER_MISSING_DIGITS = 2,
+    TOKENTALLY_NUMBER_UNEXPECTED_END = 3,
+};
+
+/// The end of a number: just past it, or, when `problem` is set, the offending byte.
+typedef struct {
+    size_t index;
+    /// One of the TOKENTALLY_NUMBER_ values.
+    int problem;
+} tokentally_number_scan;
+
+/// Scans a number (RFC 8259 grammar: `-`? int frac? exp?) starting at `p[i]`. Shared by
+/// JSONScanner and ``tokentally_skip_container``.
+static inline tokentally_number_scan tokentally_scan_number(const uint8_t *p, size_t i, size_t n) {
+#define TT_IS_DIGIT(k) ((k) < n && (uint8_t)(p[k] - '0') <= 9)
+#define TT_FAIL(what) return (tokentally_number_scan){i, (what)}
+    if (p[i] == '-') i++;
+    if (i < n && p[i] == '0') {
+        i++;
+        if (TT_IS_DIGIT(i)) TT_FAIL(TOKENTALLY_NUMBER_LEADING_ZERO);
+    } else if (TT_IS_DIGIT(i)) {
+        while (TT_IS_DIGIT(i)) i++;
+    } else {
+        TT_FAIL(i < n ? TOKENTALLY_NUMBER_MISSING_DIGITS : TOKENTALLY_NUMBER_UNEXPECTED_END);
+    }
+    if (i < n && p[i] == '.') {
+        i++;
+        if (!TT_IS_DIGIT(i)) TT_FAIL(TOKENTALLY_NUMBER_MISSING_DIGITS);
+        while (TT_IS_DIGIT(i)) i++;
+    }
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        i++;
+        if (i < n && (p[i] == '+' || p[i] == '-')) i++;
+        if (!TT_IS_DIGIT(i)) TT_FAIL(TOKENTALLY_NUMBER_MISSING_DIGITS);
+        while (TT_IS_DIGIT(i)) i++;
+    }
+    return (tokentally_number_scan){i, TOKENTALLY_NUMBER_OK};
+#undef TT_FAIL
+#undef TT_IS_DIGIT
+}
+
 /// Sentinel of ``tokentally_skip_container``: the container was not skipped.
 #define TOKENTALLY_NOT_SKIPPED (-1)
 
@@ -628,7 +673,6 @@ static ptrdiff_t tokentally_skip_container(const uint8_t *p, size_t i, size_t n,
     if (max_open > 4096) max_open = 4096;
 #define TT_SKIP_WHITESPACE() \
     while (i < n && p[i] <= ' ' && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++
-#define TT_IS_DIGIT(k) ((k) < n && (uint8_t)(p[k] - '0') <= 9)
 #define TT_SKIP_STRING() do { \
         tokentally_string_scan scan = validated ? tokentally_scan_validated_string(p, i + 1, n) \
                                                 : tokentally_scan_string(p, i + 1, n); \
@@ -668,28 +712,12 @@ value:  // at the first byte of a value
     case '"':
         TT_SKIP_STRING();
         break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        if (p[i] == '-') i++;
-        if (i < n && p[i] == '0') {
-            i++;
-            if (TT_IS_DIGIT(i)) return TOKENTALLY_NOT_SKIPPED;
-        } else if (TT_IS_DIGIT(i)) {
-            while (TT_IS_DIGIT(i)) i++;
-        } else {
-            return TOKENTALLY_NOT_SKIPPED;
-        }
-        if (i < n && p[i] == '.') {
-            i++;
-            if (!TT_IS_DIGIT(i)) return TOKENTALLY_NOT_SKIPPED;
-            while (TT_IS_DIGIT(i)) i++;
-        }
-        if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-            i++;
-            if (i < n && (p[i] == '+' || p[i] == '-')) i++;
-            if (!TT_IS_DIGIT(i)) return TOKENTALLY_NOT_SKIPPED;
-            while (TT_IS_DIGIT(i)) i++;
-        }
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+        tokentally_number_scan number = tokentally_scan_number(p, i, n);
+        if (number.problem != TOKENTALLY_NUMBER_OK) return TOKENTALLY_NOT_SKIPPED;
+        i = number.index;
         break;
+    }
     case 't':
         if (n - i < 4 || !tokentally_bytes_equal(p + i, (const uint8_t *)"true", 4)) return TOKENTALLY_NOT_SKIPPED;
         i += 4;
@@ -724,7 +752,6 @@ after_value:  // just past a value (or a container's end)
     }
     return TOKENTALLY_NOT_SKIPPED;
 #undef TT_SKIP_WHITESPACE
-#undef TT_IS_DIGIT
 #undef TT_SKIP_STRING
 }
 
