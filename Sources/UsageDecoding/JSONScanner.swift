@@ -385,13 +385,7 @@ public final class JSONScanner {
 
     @inline(__always)
     private func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
-        var i = start
-        while i < n {
-            let c = p[i]
-            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { break }
-            i += 1
-        }
-        return i
+        tokentally_skip_whitespace(p, start, n)
     }
 
     /// Scans a string body from just after its opening quote; returns the index just past

@@ -606,6 +606,13 @@ static inline int tokentally_bytes_equal(const uint8_t *a, const uint8_t *b, siz
     return __builtin_memcmp(a, b, n) == 0;
 }
 
+/// The index of the first byte at or after `i` that is not JSON whitespace (space, tab, CR,
+/// LF); `n` at most.
+static inline size_t tokentally_skip_whitespace(const uint8_t *p, size_t i, size_t n) {
+    while (i < n && p[i] <= ' ' && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
+    return i;
+}
+
 /// Why a number is not valid JSON (0 = it is).
 enum {
     TOKENTALLY_NUMBER_OK = 0,
@@ -671,8 +678,7 @@ static ptrdiff_t tokentally_skip_container(const uint8_t *p, size_t i, size_t n,
     size_t open = 0;
     int in_array;
     if (max_open > 4096) max_open = 4096;
-#define TT_SKIP_WHITESPACE() \
-    while (i < n && p[i] <= ' ' && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++
+#define TT_SKIP_WHITESPACE() i = tokentally_skip_whitespace(p, i, n)
 #define TT_SKIP_STRING() do { \
         tokentally_string_scan scan = validated ? tokentally_scan_validated_string(p, i + 1, n) \
                                                 : tokentally_scan_string(p, i + 1, n); \
