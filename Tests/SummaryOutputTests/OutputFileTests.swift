@@ -215,27 +215,39 @@ func isTemporary(_ entry: String, of name: String) -> Bool {
     @Test func openingOutputsLeavesTheUmaskAlone() throws {
         let mask = try #require(currentUmask(), "needs /proc/self/status")
         let directory = try TemporaryDirectory()
-        let opened = Mutex(false)
-        let modes = Mutex<[mode_t: Int]>([:])
-        DispatchQueue.concurrentPerform(iterations: 3) { thread in
-            if thread == 0 {
-                for _ in 0..<20_000 {
-                    if let output = try? OutputFile.atomic(path: directory("usage.csv")) { output.abandon() }
-                }
-                opened.withLock { $0 = true }
-                return
-            }
-            let path = directory("other-\(thread)")
-            while !opened.withLock({ $0 }) {
-                let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-                guard fd >= 0 else { continue }
-                var info = stat()
-                if fstat(fd, &info) == 0 { modes.withLock { $0[info.st_mode & 0o777, default: 0] += 1 } }
-                close(fd)
-                unlink(path)
-            }
+        final class Shared: Sendable {
+            let opened = Mutex(false)
+            let modes = Mutex<[mode_t: Int]>([:])
         }
-        let seen = modes.withLock { $0 }
+        let shared = Shared()
+        // Two threads of their own create files all along (not pool threads, which a loaded
+        // machine may run one after the other: then nothing was created while outputs were
+        // opened, and the test saw no mode at all).
+        let started = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        for path in [directory("other-1"), directory("other-2")] {
+            Thread {
+                started.signal()
+                repeat {
+                    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+                    guard fd >= 0 else { continue }
+                    var info = stat()
+                    if fstat(fd, &info) == 0 { shared.modes.withLock { $0[info.st_mode & 0o777, default: 0] += 1 } }
+                    close(fd)
+                    unlink(path)
+                } while !shared.opened.withLock({ $0 })
+                finished.signal()
+            }.start()
+        }
+        started.wait()
+        started.wait()
+        for _ in 0..<20_000 {
+            if let output = try? OutputFile.atomic(path: directory("usage.csv")) { output.abandon() }
+        }
+        shared.opened.withLock { $0 = true }
+        finished.wait()
+        finished.wait()
+        let seen = shared.modes.withLock { $0 }
         #expect(Array(seen.keys) == [0o666 & ~mask])
         #expect(currentUmask() == mask)
         #expect(try directory.names() == [])
