@@ -77,8 +77,9 @@ public struct JSONScanFailure: Error, Sendable, Equatable {
 /// One scanner per thread: it owns its buffers and allocates nothing per line. String bodies
 /// are checked 16 and 64 bytes at a time (SIMD, in C) for `"`, `\`, control characters and
 /// non-ASCII bytes, which are the only bytes that need a closer look; with AVX2, a line that
-/// is valid UTF-8 as a whole has its bodies checked without looking at non-ASCII bytes (see
-/// `docs/architecture.md`, *The decoding hot path*).
+/// is valid UTF-8 as a whole has its bodies checked without looking at non-ASCII bytes; objects
+/// and arrays that no planned path goes into are checked and skipped by one C loop (see
+/// ``FastPaths`` and `docs/architecture.md`, *The decoding hot path*).
 public final class JSONScanner {
     /// Default nesting limit (objects and arrays, counted together); see `docs/cli.md`.
     public static let defaultMaxDepth = 256
