@@ -215,7 +215,6 @@ __attribute__((target("avx2"))) static int tokentally_scan_blocks_avx2(
 static inline int tokentally_cpu_has_avx2(void) {
     return __builtin_cpu_supports("avx2");
 }
-
 #endif
 
 /// Validates a JSON string body starting at `p[start]` (just after the opening quote) up to
