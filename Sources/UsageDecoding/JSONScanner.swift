@@ -276,13 +276,19 @@ public final class JSONScanner {
                     i += length
                     state = .afterValue
                 default:
+                    if tokentally_is_whitespace(c) != 0 {
+                        i = skipWhitespace(p, i, n)
+                        continue
+                    }
                     if c >= 0x80 && utf8SequenceLength(p, i, n) == 0 { return fail(.invalidUTF8, i, .invalidUTF8) }
                     return fail(.invalidJSON, i, .unexpectedCharacter)
                 }
 
+            // Whitespace is skipped only where the expected byte is not found, so compact JSON
+            // (the common case) costs no whitespace checks.
             case .afterValue:
-                i = skipWhitespace(p, i, n)
                 guard depth > 0 else {
+                    i = skipWhitespace(p, i, n)
                     if i != n {
                         if p[i] >= 0x80 && utf8SequenceLength(p, i, n) == 0 { return fail(.invalidUTF8, i, .invalidUTF8) }
                         return fail(.invalidJSON, i, .trailingData)
@@ -293,7 +299,7 @@ public final class JSONScanner {
                 let frame = stack[depth - 1]
                 let c = p[i]
                 if c == UInt8(ascii: ",") {
-                    i = skipWhitespace(p, i + 1, n)
+                    i += 1
                     if frame.isArray {
                         let index = frame.index &+ 1
                         stack[depth - 1].index = index
@@ -307,6 +313,8 @@ public final class JSONScanner {
                     depth -= 1
                     if frame.node >= 0 { slots[Int(frame.node)].end = Int32(i) }
                     state = .afterValue
+                } else if tokentally_is_whitespace(c) != 0 {
+                    i = skipWhitespace(p, i, n)
                 } else {
                     if c >= 0x80 && utf8SequenceLength(p, i, n) == 0 { return fail(.invalidUTF8, i, .invalidUTF8) }
                     return fail(.invalidJSON, i, frame.isArray ? .expectedCommaOrEndOfArray : .expectedCommaOrEndOfObject)
@@ -315,6 +323,10 @@ public final class JSONScanner {
             case .key:
                 guard i < n else { return fail(.invalidJSON, i, .unexpectedEnd) }
                 guard p[i] == UInt8(ascii: "\"") else {
+                    if tokentally_is_whitespace(p[i]) != 0 {
+                        i = skipWhitespace(p, i, n)
+                        continue
+                    }
                     if p[i] >= 0x80 && utf8SequenceLength(p, i, n) == 0 { return fail(.invalidUTF8, i, .invalidUTF8) }
                     return fail(.invalidJSON, i, .expectedKey)
                 }
@@ -327,10 +339,13 @@ public final class JSONScanner {
                 } else {
                     node = -1
                 }
-                i = skipWhitespace(p, end.index, n)
-                guard i < n else { return fail(.invalidJSON, i, .unexpectedEnd) }
-                guard p[i] == UInt8(ascii: ":") else { return fail(.invalidJSON, i, .expectedColon) }
-                i = skipWhitespace(p, i + 1, n)
+                i = end.index
+                if i >= n || p[i] != UInt8(ascii: ":") {
+                    i = skipWhitespace(p, i, n)
+                    guard i < n else { return fail(.invalidJSON, i, .unexpectedEnd) }
+                    guard p[i] == UInt8(ascii: ":") else { return fail(.invalidJSON, i, .expectedColon) }
+                }
+                i += 1
                 state = .value
             }
         }

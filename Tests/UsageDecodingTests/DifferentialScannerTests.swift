@@ -71,15 +71,20 @@ import Testing
             }
         }
 
+        /// Whitespace between tokens: mostly none, as in logs; any JSON whitespace otherwise.
+        mutating func space() -> String {
+            chance(80) ? "" : pick([" ", "\t", "\r", "  ", " \t\r "])
+        }
+
         mutating func object(depth: Int) -> String {
             let members = (0..<(random.next() % 5)).map { _ in
-                "\"" + key() + "\"" + pick([":", " : ", ":\t"]) + value(depth: depth)
+                space() + "\"" + key() + "\"" + space() + ":" + space() + value(depth: depth) + space()
             }
-            return "{" + members.joined(separator: pick([",", ", "])) + "}"
+            return "{" + space() + members.joined(separator: ",") + "}"
         }
 
         mutating func array(depth: Int) -> String {
-            "[" + (0..<(random.next() % 4)).map { _ in value(depth: depth) }.joined(separator: ",") + "]"
+            "[" + space() + (0..<(random.next() % 4)).map { _ in value(depth: depth) + space() }.joined(separator: "," + space()) + "]"
         }
 
         /// A document: valid, deep, or mutated; never with a `\n`.

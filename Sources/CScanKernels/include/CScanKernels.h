@@ -605,10 +605,14 @@ static inline int tokentally_bytes_equal(const uint8_t *a, const uint8_t *b, siz
     return __builtin_memcmp(a, b, n) == 0;
 }
 
-/// The index of the first byte at or after `i` that is not JSON whitespace (space, tab, CR,
-/// LF); `n` at most.
+/// Whether `c` is JSON whitespace (space, tab, CR, LF).
+static inline int tokentally_is_whitespace(uint8_t c) {
+    return c <= ' ' && (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+}
+
+/// The index of the first byte at or after `i` that is not JSON whitespace; `n` at most.
 static inline size_t tokentally_skip_whitespace(const uint8_t *p, size_t i, size_t n) {
-    while (i < n && p[i] <= ' ' && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
+    while (i < n && tokentally_is_whitespace(p[i])) i++;
     return i;
 }
 
@@ -677,7 +681,12 @@ static ptrdiff_t tokentally_skip_container(const uint8_t *p, size_t i, size_t n,
     size_t open = 0;
     int in_array;
     if (max_open > 4096) max_open = 4096;
-#define TT_SKIP_WHITESPACE() i = tokentally_skip_whitespace(p, i, n)
+    // Whitespace is looked for only where the expected byte is not found: compact JSON, the
+    // common case, then costs no whitespace checks at all.
+#define TT_RETRY_AFTER_WHITESPACE(label) do { \
+        if (tokentally_is_whitespace(p[i])) { i = tokentally_skip_whitespace(p, i, n); goto label; } \
+        return TOKENTALLY_NOT_SKIPPED; \
+    } while (0)
 #define TT_SKIP_STRING() do { \
         tokentally_string_scan scan = validated ? tokentally_scan_validated_string(p, i + 1, n) \
                                                 : tokentally_scan_string(p, i + 1, n); \
@@ -692,24 +701,31 @@ open_container:  // p[i] is '{' or '['
     else arrays[open >> 6] &= ~(1ULL << (open & 63));
     open++;
     i++;
-    TT_SKIP_WHITESPACE();
+
+first:  // after '{' or '[' (and any whitespace)
     if (i >= n) return TOKENTALLY_NOT_SKIPPED;
     if (p[i] == (in_array ? ']' : '}')) {
         i++;
         open--;
         goto after_value;
     }
+    if (tokentally_is_whitespace(p[i])) {
+        i = tokentally_skip_whitespace(p, i, n);
+        goto first;
+    }
     if (in_array) goto value;
 
-key:  // at the first byte after '{' or ',' and whitespace, in an object
-    if (i >= n || p[i] != '"') return TOKENTALLY_NOT_SKIPPED;
+key:  // where a key must start, in an object
+    if (i >= n) return TOKENTALLY_NOT_SKIPPED;
+    if (p[i] != '"') TT_RETRY_AFTER_WHITESPACE(key);
     TT_SKIP_STRING();
-    TT_SKIP_WHITESPACE();
-    if (i >= n || p[i] != ':') return TOKENTALLY_NOT_SKIPPED;
-    i++;
-    TT_SKIP_WHITESPACE();
 
-value:  // at the first byte of a value
+colon:  // just past a key
+    if (i >= n) return TOKENTALLY_NOT_SKIPPED;
+    if (p[i] != ':') TT_RETRY_AFTER_WHITESPACE(colon);
+    i++;
+
+value:  // where a value must start
     if (i >= n) return TOKENTALLY_NOT_SKIPPED;
     switch (p[i]) {
     case '{': case '[':
@@ -736,17 +752,15 @@ value:  // at the first byte of a value
         i += 4;
         break;
     default:
-        return TOKENTALLY_NOT_SKIPPED;
+        TT_RETRY_AFTER_WHITESPACE(value);
     }
 
 after_value:  // just past a value (or a container's end)
     if (open == 0) return (ptrdiff_t)i;
-    TT_SKIP_WHITESPACE();
     if (i >= n) return TOKENTALLY_NOT_SKIPPED;
     in_array = (int)((arrays[(open - 1) >> 6] >> ((open - 1) & 63)) & 1);
     if (p[i] == ',') {
         i++;
-        TT_SKIP_WHITESPACE();
         if (in_array) goto value;
         goto key;
     }
@@ -755,8 +769,8 @@ after_value:  // just past a value (or a container's end)
         open--;
         goto after_value;
     }
-    return TOKENTALLY_NOT_SKIPPED;
-#undef TT_SKIP_WHITESPACE
+    TT_RETRY_AFTER_WHITESPACE(after_value);
+#undef TT_RETRY_AFTER_WHITESPACE
 #undef TT_SKIP_STRING
 }
 
