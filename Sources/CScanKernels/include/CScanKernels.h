@@ -727,31 +727,26 @@ colon:  // just past a key
 
 value:  // where a value must start
     if (i >= n) return TOKENTALLY_NOT_SKIPPED;
-    switch (p[i]) {
-    case '{': case '[':
-        goto open_container;
-    case '"':
+    // Tests in order of frequency, not a `switch`: its jump table is one indirect branch,
+    // which the CPU mispredicts far more often than these.
+    if (p[i] == '"') {
         TT_SKIP_STRING();
-        break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+    } else if (p[i] == '{' || p[i] == '[') {
+        goto open_container;
+    } else if ((uint8_t)(p[i] - '0') <= 9 || p[i] == '-') {
         tokentally_number_scan number = tokentally_scan_number(p, i, n);
         if (number.problem != TOKENTALLY_NUMBER_OK) return TOKENTALLY_NOT_SKIPPED;
         i = number.index;
-        break;
-    }
-    case 't':
+    } else if (p[i] == 't') {
         if (n - i < 4 || !tokentally_bytes_equal(p + i, (const uint8_t *)"true", 4)) return TOKENTALLY_NOT_SKIPPED;
         i += 4;
-        break;
-    case 'f':
+    } else if (p[i] == 'f') {
         if (n - i < 5 || !tokentally_bytes_equal(p + i, (const uint8_t *)"false", 5)) return TOKENTALLY_NOT_SKIPPED;
         i += 5;
-        break;
-    case 'n':
+    } else if (p[i] == 'n') {
         if (n - i < 4 || !tokentally_bytes_equal(p + i, (const uint8_t *)"null", 4)) return TOKENTALLY_NOT_SKIPPED;
         i += 4;
-        break;
-    default:
+    } else {
         TT_RETRY_AFTER_WHITESPACE(value);
     }
 
