@@ -51,9 +51,79 @@ import Glibc
     }
 
     @Test func releasedRangesAreJoinedInOrder() {
-        #expect(MappedFile.joined([]) == [])
-        #expect(MappedFile.joined([5..<9, 0..<5, 12..<20, 9..<10]) == [0..<10, 12..<20])
-        #expect(MappedFile.joined([0..<10, 2..<4, 8..<12]) == [0..<12])
+        #expect(PageReleases.joined([]) == [])
+        #expect(PageReleases.joined([5..<9, 0..<5, 12..<20, 9..<10]) == [0..<10, 12..<20])
+        #expect(PageReleases.joined([0..<10, 2..<4, 8..<12]) == [0..<12])
+    }
+
+    @Test func wholePagesOfARun() {
+        let middle = PageReleases(pageSize: 4096, fileSize: 100_000, chunk: 1)
+        #expect(middle.wholePages(of: 0..<8192) == 0..<8192)
+        #expect(middle.wholePages(of: 100..<8200) == 4096..<8192)
+        #expect(middle.wholePages(of: 100..<4000).isEmpty)
+        #expect(middle.wholePages(of: 4000..<4200).isEmpty)
+        // The file's last, partial page goes with a run that reaches the end of the file.
+        let end = PageReleases(pageSize: 4096, fileSize: 10_000, chunk: 1)
+        #expect(end.wholePages(of: 4096..<10_000) == 4096..<12_288)
+        #expect(end.wholePages(of: 8192..<10_000) == 8192..<12_288)
+        #expect(end.wholePages(of: 9000..<10_000).isEmpty)
+        #expect(end.wholePages(of: 4096..<9999) == 4096..<8192)
+    }
+
+    /// Pages are given back a chunk at a time, never one that holds a byte not read yet, and
+    /// every page is given back once all its bytes are read and a chunk follows: where ranges
+    /// meet off a page boundary, the page they share goes once both sides have been read.
+    /// Seeded random cuts, and ranges read out of order as decoding threads finish them.
+    @Test(arguments: [1, 2, 3, 4])
+    func everyPageIsGivenBackOnceItsBytesAreRead(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let pageSize = 4096, chunk = 64 * 1024
+        let fileSize = 5_000_000 + Int(random.next() % 4096)
+        var releases = PageReleases(pageSize: pageSize, fileSize: fileSize, chunk: chunk)
+        // Cut the file into ranges of 1 to 40 000 bytes (about a batch of lines, scaled down).
+        var ranges: [Range<Int>] = []
+        var at = 0
+        while at < fileSize {
+            let next = min(fileSize, at + 1 + Int(random.next() % 40_000))
+            ranges.append(at..<next)
+            at = next
+        }
+        // Read out of order within windows of up to 6 ranges.
+        var order: [Range<Int>] = []
+        var window = 0
+        while window < ranges.count {
+            let size = min(ranges.count - window, 1 + Int(random.next() % 6))
+            var slice = Array(ranges[window..<(window + size)])
+            for k in slice.indices.reversed() { slice.swapAt(k, Int(random.next() % UInt64(k + 1))) }
+            order += slice
+            window += size
+        }
+        var read = [Bool](repeating: false, count: fileSize)
+        var givenBack = [Bool](repeating: false, count: (fileSize + pageSize - 1) / pageSize)
+        var calls = 0
+        for range in order {
+            for offset in range { read[offset] = true }
+            let pages = releases.add(range)
+            if !pages.isEmpty { calls += 1 }
+            for run in pages {
+                #expect(run.lowerBound % pageSize == 0 && run.upperBound % pageSize == 0)
+                for page in (run.lowerBound / pageSize)..<(run.upperBound / pageSize) {
+                    let bytes = (page * pageSize)..<min(fileSize, (page + 1) * pageSize)
+                    #expect(bytes.allSatisfy { read[$0] }, "page \(page) given back before all its bytes were read")
+                    #expect(!givenBack[page], "page \(page) given back twice")
+                    givenBack[page] = true
+                }
+            }
+        }
+        // Everything is read; a page still held is one whose bytes wait in `pending` for the
+        // next chunk: the bytes added since the last one (less than a chunk), and at most two
+        // edges of less than a page per run.
+        let pendingPages = Set(releases.pending.flatMap { ($0.lowerBound / pageSize)...(($0.upperBound - 1) / pageSize) })
+        let held = givenBack.indices.filter { !givenBack[$0] }
+        #expect(held.allSatisfy { pendingPages.contains($0) }, "pages neither given back nor pending: \(held.filter { !pendingPages.contains($0) }.prefix(5))")
+        let pendingBytes = releases.pending.reduce(0) { $0 + $1.count }
+        #expect(pendingBytes < chunk + 2 * pageSize * PageReleases.joined(releases.pending).count)
+        #expect(calls >= fileSize / chunk / 2)
     }
 
     /// This process's resident kilobytes of the mapping that starts at `address`
