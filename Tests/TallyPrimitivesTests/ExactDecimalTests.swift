@@ -309,3 +309,50 @@ func decimal(_ text: String) -> ExactDecimal {
     #expect(all.count == 19_607)
     #expect(numbers == 336)  // counted with Python's re over the same strings
 }
+
+/// The word-at-a-time path for short integers, against Swift's own integer parsing: every
+/// length from 1 to 8, every digit in every position, and every byte that is not a digit in
+/// every position; the expected values come from `UInt64(_:radix:)`.
+@Suite struct EightDigitTests {
+    static func eightDigits(_ text: String) -> UInt64? {
+        Array(text.utf8).withUnsafeBytes { ExactDecimal.eightDigits($0) }
+    }
+
+    @Test func everyNumberBelowOneHundredThousand() {
+        for value in 0..<100_000 {
+            #expect(Self.eightDigits(String(value)) == UInt64(value))
+        }
+    }
+
+    @Test func everyDigitInEveryPositionOfEveryLength() {
+        for length in 1...8 {
+            for position in 0..<length {
+                for digit in (position == 0 && length > 1 ? 1 : 0)...9 {
+                    var digits = Array(repeating: UInt8(ascii: "7"), count: length)
+                    digits[position] = UInt8(ascii: "0") + UInt8(digit)
+                    let text = String(decoding: digits, as: UTF8.self)
+                    #expect(Self.eightDigits(text) == UInt64(text, radix: 10), "\(text)")
+                }
+            }
+        }
+        #expect(Self.eightDigits("99999999") == 99_999_999)
+        #expect(Self.eightDigits("10000000") == 10_000_000)
+    }
+
+    @Test func anyOtherByteOrALeadingZeroIsNotForThisPath() {
+        for length in 1...8 {
+            for position in 0..<length {
+                for byte in 0...255 where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(UInt8(byte)) {
+                    var digits = Array(repeating: UInt8(ascii: "5"), count: length)
+                    digits[position] = UInt8(byte)
+                    let result = digits.withUnsafeBytes { ExactDecimal.eightDigits($0) }
+                    #expect(result == nil, "byte \(byte) at \(position) of \(length)")
+                }
+            }
+        }
+        for text in ["00", "01", "0123", "00000000", "-1", "+1", "1.5", "1e3"] {
+            #expect(Self.eightDigits(text) == nil, "\(text)")
+        }
+        #expect(Self.eightDigits("0") == 0)
+    }
+}
