@@ -80,35 +80,60 @@ public struct LineBatch: @unchecked Sendable {
     @inlinable
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: byteCount) }
 
-    /// Calls `body` with every line in order: the dropped long lines first, then each line of
-    /// ``bytes`` without its `\n` and without one `\r` before it.
+    /// Calls `body` with every line in order (see ``lines(maxLineBytes:)``).
+    @inlinable
+    public func forEachLine(maxLineBytes: Int, _ body: (FramedLine) -> Void) {
+        var lines = self.lines(maxLineBytes: maxLineBytes)
+        while let line = lines.next() { body(line) }
+    }
+
+    /// Every line in order: the dropped long lines first, then each line of ``bytes`` without
+    /// its `\n` and without one `\r` before it.
     ///
     /// A line longer than `maxLineBytes` is reported as ``FramedLine/tooLong(byteCount:)``;
     /// a line of only spaces and tabs is ``FramedLine/blank``.
     @inlinable
-    public func forEachLine(maxLineBytes: Int, _ body: (FramedLine) -> Void) {
-        for length in droppedLineLengths { body(.tooLong(byteCount: length)) }
-        let base = self.base.assumingMemoryBound(to: UInt8.self)
-        var start = 0
-        while start < byteCount {
-            let remaining = byteCount - start
+    public func lines(maxLineBytes: Int) -> Lines { Lines(batch: self, maxLineBytes: maxLineBytes) }
+
+    /// The lines of a batch, one at a time. A loop over them needs no closure, so the loop's
+    /// variables stay plain locals (a closure's captured variables are boxed and checked for
+    /// exclusive access at run time).
+    public struct Lines: IteratorProtocol {
+        @usableFromInline let base: UnsafePointer<UInt8>
+        @usableFromInline let byteCount: Int
+        @usableFromInline let maxLineBytes: Int
+        @usableFromInline let dropped: [Int]
+        @usableFromInline var droppedIndex = 0
+        @usableFromInline var start = 0
+
+        @inlinable
+        init(batch: LineBatch, maxLineBytes: Int) {
+            base = batch.base.assumingMemoryBound(to: UInt8.self)
+            byteCount = batch.byteCount
+            self.maxLineBytes = maxLineBytes
+            dropped = batch.droppedLineLengths
+        }
+
+        @inlinable
+        public mutating func next() -> FramedLine? {
+            if droppedIndex < dropped.count {
+                droppedIndex += 1
+                return .tooLong(byteCount: dropped[droppedIndex - 1])
+            }
+            guard start < byteCount else { return nil }
             var end: Int
-            if let newline = memchr(base + start, 0x0A, remaining) {
+            if let newline = memchr(base + start, 0x0A, byteCount - start) {
                 end = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
             } else {
                 end = byteCount
             }
-            let next = end + 1
-            if end > start && base[end - 1] == 0x0D { end -= 1 }
-            let length = end - start
-            if length > maxLineBytes {
-                body(.tooLong(byteCount: length))
-            } else if FramedLine.isBlank(base + start, length) {
-                body(.blank)
-            } else {
-                body(.text(UnsafeRawBufferPointer(start: base + start, count: length)))
-            }
-            start = next
+            let lineStart = start
+            start = end + 1
+            if end > lineStart && base[end - 1] == 0x0D { end -= 1 }
+            let length = end - lineStart
+            if length > maxLineBytes { return .tooLong(byteCount: length) }
+            if FramedLine.isBlank(base + lineStart, length) { return .blank }
+            return .text(UnsafeRawBufferPointer(start: base + lineStart, count: length))
         }
     }
 }

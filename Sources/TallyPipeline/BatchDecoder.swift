@@ -48,9 +48,11 @@ final class BatchDecoder {
     /// Index of the model among the decoder's values (with `--prices`).
     let modelIndex: Int
 
-    init(configuration: SummarizeConfiguration) {
+    /// `decoding`: the run's plan, built from `configuration.decoderConfiguration` once for
+    /// every thread.
+    init(configuration: SummarizeConfiguration, decoding: DecodingPlan) {
         let plan = configuration.groupingPlan
-        decoder = UsageDecoder(configuration: configuration.decoderConfiguration)
+        decoder = UsageDecoder(plan: decoding)
         keys = GroupKeyBuilder(plan: plan)
         table = GroupTable(width: plan.columns.count, statistics: configuration.stats)
         dedupCopies = DedupBatch(width: plan.columns.count)
@@ -106,7 +108,11 @@ final class BatchDecoder {
             }
         }
 
-        batch.forEachLine(maxLineBytes: maxLineBytes) { line in
+        // A loop, not `forEachLine`: a closure would box the variables above, and every use
+        // of them would be checked for exclusive access at run time.
+        var record = UsageRecord()  // written by the decoder for each line
+        var lines = batch.lines(maxLineBytes: maxLineBytes)
+        while let line = lines.next() {
             lineNumber += 1
             switch line {
             case .blank:
@@ -114,15 +120,12 @@ final class BatchDecoder {
             case .tooLong(let byteCount):
                 noteBad(BadLine(reason: .lineTooLong, detail: .tooLong(byteCount: byteCount, limit: maxLineBytes)))
             case .text(let bytes):
-                switch decoder.decode(bytes) {
-                case .record(let record):
+                switch decoder.decode(bytes, into: &record) {
+                case .record:
                     if let pricer {
-                        var priced = record  // a copy only when prices are on
-                        pricer.price(&priced, model: decoder.value(modelIndex), in: decoder.valueBytes(modelIndex, line: bytes))
-                        count(priced, line: bytes)
-                    } else {
-                        count(record, line: bytes)
+                        pricer.price(&record, model: decoder.value(modelIndex), in: decoder.valueBytes(modelIndex, line: bytes))
                     }
+                    count(record, line: bytes)
                 case .noUsage(let warnings):
                     result.tally.noUsage += 1
                     noteWarnings(warnings)

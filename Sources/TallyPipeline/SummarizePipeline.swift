@@ -275,8 +275,9 @@ public enum SummarizePipeline {
 
         // Stages 3–4 on the decoding threads.
         let overflowed = Mutex(false)
+        let decodingPlan = DecodingPlan(configuration: configuration.decoderConfiguration)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            let worker = BatchDecoder(configuration: configuration)
+            let worker = BatchDecoder(configuration: configuration, decoding: decodingPlan)
             var translation: [UInt32] = []
             while true {
                 switch queue.take() {

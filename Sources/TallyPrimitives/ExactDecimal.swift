@@ -33,8 +33,10 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
         }
     }
 
-    /// Zero.
-    public static let zero = ExactDecimal(whole: 0, fraction: 0)
+    /// Zero (computed: a stored static would be a lazily initialised global, checked at
+    /// every use).
+    @inlinable
+    public static var zero: ExactDecimal { ExactDecimal(0) }
 
     /// A whole number.
     @inlinable

@@ -56,10 +56,19 @@ public final class CapturePlan: @unchecked Sendable {
         }
         var drafts: [[(token: String, node: Int32)]] = [[]]
         var childOf: [Edge: Int32] = [:]
+        childOf.reserveCapacity(paths.count)
         var leaves: [Int32] = []
+        leaves.reserveCapacity(paths.count)
+        // Paths come in families (`path + ["usage", "input_tokens"]`, …): the tokens a path
+        // shares with the one before lead to the same nodes, so only the rest is looked up.
+        var previous: [String] = []
+        var previousNodes: [Int32] = []  // the node after each token of `previous`
         for path in paths {
-            var node: Int32 = 0
-            for token in path {
+            var shared = 0
+            while shared < min(path.count, previous.count) && path[shared] == previous[shared] { shared += 1 }
+            previousNodes.removeSubrange(shared...)
+            var node: Int32 = shared == 0 ? 0 : previousNodes[shared - 1]
+            for token in path[shared...] {
                 let edge = Edge(parent: node, token: token)
                 if let existing = childOf[edge] {
                     node = existing
@@ -70,7 +79,9 @@ public final class CapturePlan: @unchecked Sendable {
                     childOf[edge] = child
                     node = child
                 }
+                previousNodes.append(node)
             }
+            previous = path
             leaves.append(node)
         }
 

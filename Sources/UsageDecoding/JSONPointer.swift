@@ -57,9 +57,9 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
     /// The array index a token denotes (RFC 6901: `0` or digits without a leading zero),
     /// or nil.
     static func arrayIndex(_ token: String) -> Int32? {
-        let utf8 = Array(token.utf8)
-        guard !utf8.isEmpty, utf8.count <= 9, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        if utf8.count > 1 && utf8[0] == 0x30 { return nil }
+        let utf8 = token.utf8
+        guard let first = utf8.first, first >= 0x30 && first <= 0x39, utf8.count <= 9 else { return nil }
+        guard utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), utf8.count == 1 || first != 0x30 else { return nil }
         return Int32(token)
     }
 }

@@ -11,6 +11,14 @@ public enum LineOutcome {
     case bad(BadLine)
 }
 
+/// A ``LineOutcome`` whose record was written where the caller asked
+/// (``UsageDecoder/decode(_:into:)``).
+public enum DecodedLine {
+    case record
+    case noUsage(LineWarnings)
+    case bad(BadLine)
+}
+
 /// One request's usage, normalised to one meaning per column (PRODUCT.md, "One meaning for
 /// every column"): cached and cache-write tokens are inside input, reasoning inside output.
 public struct UsageRecord: Sendable, Equatable, Codable {

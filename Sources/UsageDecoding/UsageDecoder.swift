@@ -1,5 +1,21 @@
 import TallyPrimitives
 
+/// What a ``UsageDecoder`` is compiled from: the configuration's capture plan and the tables
+/// that say where each record shape keeps its fields (``UsageLayout``).
+///
+/// Building it takes a few milliseconds (thousands of planned paths); it is immutable, so a
+/// run builds it once and every decoding thread's decoder shares it.
+public final class DecodingPlan: Sendable {
+    /// What the plan was built for.
+    public let configuration: DecoderConfiguration
+    let layout: UsageLayout
+
+    public init(configuration: DecoderConfiguration) {
+        self.configuration = configuration
+        layout = UsageLayout(configuration: configuration)
+    }
+}
+
 /// Stage 3: one line in, one ``LineOutcome`` out. Pure: the outcome depends on the line and
 /// the configuration only.
 ///
@@ -78,10 +94,17 @@ public final class UsageDecoder {
     /// level of a `--field usage=` pointer.
     private static let maxPath = 8
 
-    public init(configuration: DecoderConfiguration) {
+    /// A decoder for `configuration`, with a plan of its own.
+    public convenience init(configuration: DecoderConfiguration) {
+        self.init(plan: DecodingPlan(configuration: configuration))
+    }
+
+    /// A decoder that shares `plan` with the other decoders of a run.
+    public init(plan: DecodingPlan) {
         typealias Column = UsageLayout.LevelColumn
+        let configuration = plan.configuration
         self.configuration = configuration
-        let layout = UsageLayout(configuration: configuration)
+        let layout = plan.layout
         self.layout = layout
         scanner = JSONScanner(plan: layout.plan, maxDepth: configuration.maxDepth)
         var embeddedPointers: [EmbeddedPointer] = []
@@ -157,6 +180,18 @@ public final class UsageDecoder {
 
     /// Decodes one line (without its line terminator).
     public func decode(_ line: UnsafeRawBufferPointer) -> LineOutcome {
+        var record = UsageRecord()
+        switch decode(line, into: &record) {
+        case .record: return .record(record)
+        case .noUsage(let warnings): return .noUsage(warnings)
+        case .bad(let bad): return .bad(bad)
+        }
+    }
+
+    /// ``decode(_:)`` for the decoding threads: the record is written to `record` (every
+    /// field of it) instead of being returned in the outcome, which would copy its couple of
+    /// hundred bytes twice per line.
+    public func decode(_ line: UnsafeRawBufferPointer, into record: inout UsageRecord) -> DecodedLine {
         typealias Column = UsageLayout.LevelColumn
         let rootKind: JSONKind
         switch scanner.scan(line) {
@@ -209,7 +244,7 @@ public final class UsageDecoder {
             return .noUsage(warnings)  // a rate-limit or error notice, not a request
         }
 
-        var record = UsageRecord()
+        record = UsageRecord()
         if let bad = extract(usage: usage, in: line, into: &record) { return .bad(bad) }
         lastUsageRow = usage
         warnings.formUnion(record.warnings)
@@ -276,7 +311,7 @@ public final class UsageDecoder {
         } else if let id = lookUp(ValueSource(kind: .innermostFirst, target: Int32(Column.id), count: Int32(UsageLayout.idPaths.count))) {
             record.dedupKey = requestKey(id, in: line)
         }
-        return .record(record)
+        return .record
     }
 
     // MARK: - Finding the usage
@@ -436,11 +471,11 @@ public final class UsageDecoder {
 
     /// Which of a usage row's details objects (from `column`, three spellings) is present and
     /// not null; -1 when none.
-    private func details(usage row: Int, column: Int, names: [String]) throws(BadLineError) -> Int {
-        for spelling in 0..<names.count {
+    private func details(usage row: Int, column: Int, names: @autoclosure () -> [String]) throws(BadLineError) -> Int {
+        for spelling in 0..<3 {  // as many as `UsageColumn` has columns for (inputDetails…cached)
             guard let span = scanner.value(layout.usage(row, column + spelling)), span.kind != .null else { continue }
             guard span.kind == .object else {
-                throw BadLineError(notAnObject(layout.name(usage: row, names[spelling])))
+                throw BadLineError(notAnObject(layout.name(usage: row, names()[spelling])))
             }
             return spelling
         }
@@ -464,10 +499,11 @@ public final class UsageDecoder {
         var fractional = false
         var reportedTotal: ExactDecimal?
         do throws(BadLineError) {
-            func count(_ column: Int, _ spellings: Int, required: Bool, _ names: [String]) throws(BadLineError) -> ExactDecimal? {
+            // `names` only for messages: good lines build no arrays or strings.
+            func count(_ column: Int, _ spellings: Int, required: Bool, _ names: @autoclosure () -> [String]) throws(BadLineError) -> ExactDecimal? {
                 try readCount(
                     usage: row, column: column, spellings: spellings, required: required, in: line,
-                    fractional: &fractional, name: { layout.name(usage: row, names[$0]) })
+                    fractional: &fractional, name: { layout.name(usage: row, names()[$0]) })
             }
             switch layout.dialect(ofUsage: row) {
             case .gemini:
@@ -556,19 +592,19 @@ public final class UsageDecoder {
         }
         lastDetailsRow = source
         if inputDetails >= 0 {
-            let detailsName = UsageLayout.inputDetailsNames[inputDetails]
+            let detailsName = { UsageLayout.inputDetailsNames[inputDetails] }
             record.cachedInputTokens = try readCount(
                 usage: source, column: Column.cached + 2 * inputDetails, spellings: 2, required: false, in: line,
-                fractional: &fractional, name: { layout.name(usage: source, detailsName, UsageLayout.cachedNames[$0]) }) ?? .zero
+                fractional: &fractional, name: { layout.name(usage: source, detailsName(), UsageLayout.cachedNames[$0]) }) ?? .zero
             record.cacheWriteTokens = try readCount(
                 usage: source, column: Column.cacheWrite + 2 * inputDetails, spellings: 2, required: false, in: line,
-                fractional: &fractional, name: { layout.name(usage: source, detailsName, UsageLayout.cacheWriteNames[$0]) }) ?? .zero
+                fractional: &fractional, name: { layout.name(usage: source, detailsName(), UsageLayout.cacheWriteNames[$0]) }) ?? .zero
         }
         if outputDetails >= 0 {
-            let detailsName = UsageLayout.outputDetailsNames[outputDetails]
             record.reasoningTokens = try readCount(
                 usage: source, column: Column.reasoning + 2 * outputDetails, spellings: 2, required: false, in: line,
-                fractional: &fractional, name: { layout.name(usage: source, detailsName, UsageLayout.reasoningNames[$0]) }) ?? .zero
+                fractional: &fractional,
+                name: { layout.name(usage: source, UsageLayout.outputDetailsNames[outputDetails], UsageLayout.reasoningNames[$0]) }) ?? .zero
         }
     }
 

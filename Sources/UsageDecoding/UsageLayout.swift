@@ -11,8 +11,9 @@
 /// The node ids live in two flat tables of `Int32` (one row per level, one per usage
 /// location), read through unsafe pointers: the decoder looks fields up for every line, and
 /// plain integer tables cost no reference counting, unlike structs of arrays. -1 means "no
-/// such node". Immutable after `init`; owned by one ``UsageDecoder``.
-final class UsageLayout {
+/// such node". Immutable after `init`, so one layout serves every decoding thread
+/// (``DecodingPlan``).
+final class UsageLayout: @unchecked Sendable {
     /// Container keys that may hold a body, searched in this order.
     static let containerKeys = ["response", "body", "data", "message"]
     /// Time keys in the order they are tried at each level (outermost level first).
@@ -39,6 +40,10 @@ final class UsageLayout {
     static let idPaths = [["id"], ["request_id"], ["requestId"], ["generation_id"], ["responseId"]]
 
     /// Columns of a level row.
+    ///
+    /// Literal numbers, each computed from the lists above it (`UsageLayoutColumnTests`
+    /// checks them): a static computed from an array is a lazily initialised global, checked
+    /// at every use, and these are read several times per line.
     enum LevelColumn {
         static let node = 0
         /// Usage rows of the level's `usage` object, its `usageMetadata` object, and the level
@@ -53,19 +58,19 @@ final class UsageLayout {
         static let responseLevel = 5
         /// Level rows of the containers (``containerKeys``), or -1.
         static let containers = 6
-        static let timeKeys = containers + UsageLayout.containerKeys.count
-        static let model = timeKeys + UsageLayout.timeKeys.count
-        static let key = model + UsageLayout.modelPaths.count
-        static let user = key + UsageLayout.keyPaths.count
-        static let provider = user + UsageLayout.userPaths.count
-        static let status = provider + UsageLayout.providerPaths.count
-        static let id = status + UsageLayout.statusPaths.count
+        static let timeKeys = 10  // containers + containerKeys.count
+        static let model = 18  // timeKeys + timeKeys.count
+        static let key = 20  // model + modelPaths.count
+        static let user = 23  // key + keyPaths.count
+        static let provider = 26  // user + userPaths.count
+        static let status = 28  // provider + providerPaths.count
+        static let id = 29  // status + statusPaths.count
         /// `latency_ms` and `endTime`: -1 unless the decoder reads latency. A pair's start is
         /// the time key `startTime`.
-        static let latencyMS = id + UsageLayout.idPaths.count
-        static let endTime = latencyMS + 1
-        static let startTime = timeKeys + 3
-        static let width = endTime + 2
+        static let latencyMS = 34  // id + idPaths.count
+        static let endTime = 35  // latencyMS + 1
+        static let startTime = 13  // timeKeys + 3
+        static let width = 37  // endTime + 2
 
         /// Columns that hold row numbers, not node ids.
         static let rowReferences: Set<Int> = Set([usage, usageMetadata, flat, responseLevel])
@@ -100,7 +105,7 @@ final class UsageLayout {
         static let cacheCreation = 38  // Anthropic: cache_creation_input_tokens
         static let thinking = 39  // Anthropic: output_tokens_details.thinking_tokens
         static let gemini = 40  // Gemini: geminiNames, in order
-        static let width = gemini + UsageLayout.geminiNames.count
+        static let width = 45  // gemini + geminiNames.count (a literal, as in LevelColumn)
     }
 
     /// Spellings of each count, in the order tried (snake_case, SDK camelCase, Chat Completions).

@@ -243,3 +243,39 @@ let modelKeyStatus = DecoderConfiguration(valueFields: [.model, .key, .status])
             == smallRecord + " time=1764321302")
     }
 }
+
+/// The layout's column numbers are literals (read per line, they must not be lazy globals):
+/// each must still be where the key lists before it end.
+@Suite struct UsageLayoutColumnTests {
+    @Test func levelColumnsFollowTheirKeyLists() {
+        typealias Column = UsageLayout.LevelColumn
+        #expect(Column.timeKeys == Column.containers + UsageLayout.containerKeys.count)
+        #expect(Column.model == Column.timeKeys + UsageLayout.timeKeys.count)
+        #expect(Column.key == Column.model + UsageLayout.modelPaths.count)
+        #expect(Column.user == Column.key + UsageLayout.keyPaths.count)
+        #expect(Column.provider == Column.user + UsageLayout.userPaths.count)
+        #expect(Column.status == Column.provider + UsageLayout.providerPaths.count)
+        #expect(Column.id == Column.status + UsageLayout.statusPaths.count)
+        #expect(Column.latencyMS == Column.id + UsageLayout.idPaths.count)
+        #expect(Column.endTime == Column.latencyMS + 1)
+        #expect(UsageLayout.timeKeys[Column.startTime - Column.timeKeys] == "startTime")
+        #expect(Column.width == Column.endTime + 2)
+        #expect(Column.object == Column.width - 1)
+    }
+
+    @Test func usageColumnsFollowTheirNameLists() {
+        typealias Column = UsageLayout.UsageColumn
+        #expect(Column.output == Column.input + UsageLayout.inputNames.count)
+        #expect(Column.total == Column.output + UsageLayout.outputNames.count)
+        #expect(Column.cost == Column.total + UsageLayout.totalNames.count)
+        #expect(Column.inputDetails == Column.cost + UsageLayout.flatCostNames.count)
+        #expect(Column.cached == Column.inputDetails + UsageLayout.inputDetailsNames.count)
+        #expect(Column.cacheWrite == Column.cached + UsageLayout.cachedNames.count * UsageLayout.inputDetailsNames.count)
+        #expect(Column.outputDetails == Column.cacheWrite + UsageLayout.cacheWriteNames.count * UsageLayout.inputDetailsNames.count)
+        #expect(Column.reasoning == Column.outputDetails + UsageLayout.outputDetailsNames.count)
+        #expect(Column.cacheRead == Column.reasoning + UsageLayout.reasoningNames.count * UsageLayout.outputDetailsNames.count)
+        #expect(Column.width == Column.gemini + UsageLayout.geminiNames.count)
+        // `details(usage:column:names:)` tries three spellings of each details object.
+        #expect(UsageLayout.inputDetailsNames.count == 3 && UsageLayout.outputDetailsNames.count == 3)
+    }
+}
