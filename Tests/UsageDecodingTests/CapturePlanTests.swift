@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import UsageDecoding
@@ -34,6 +35,43 @@ import Testing
         #expect(plan.child(of: tags, key: Array("x".utf8), length: 1) == plan.nodeIDs[1])
         #expect(plan.child(of: tags, key: Array("0".utf8), length: 1) == plan.nodeIDs[0])
         #expect(plan.child(of: tags, key: Array("xy".utf8), length: 2) == -1)
+    }
+}
+
+extension CapturePlanTests {
+    /// Paths in families, in any order: each path's node is the one its tokens lead to, key by
+    /// key, and there is one node per distinct prefix (the plan builder reuses the nodes a path
+    /// shares with the one before it).
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func everyPathLeadsToItsNode(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let tokens = ["a", "b", "usage", "input_tokens", "0", "1", "response", "x"]
+        var paths: [[String]] = []
+        for _ in 0..<300 {
+            let base = paths.isEmpty || random.next() % 3 == 0 ? [] : paths[Int(random.next() % UInt64(paths.count))]
+            let kept = base.isEmpty ? 0 : Int(random.next() % UInt64(base.count + 1))
+            var path = Array(base.prefix(kept))
+            for _ in 0..<Int(random.next() % 3) { path.append(tokens[Int(random.next() % UInt64(tokens.count))]) }
+            paths.append(path)
+        }
+        let plan = CapturePlan(paths: paths)
+        var prefixes = Set<[String]>()
+        for path in paths { for length in 0...path.count { prefixes.insert(Array(path.prefix(length))) } }
+        #expect(plan.nodeCount == prefixes.count)
+        for (index, path) in paths.enumerated() {
+            var node = CapturePlan.root
+            for token in path {
+                let bytes = Array(token.utf8)
+                node = plan.child(of: node, key: bytes, length: bytes.count)
+                if node < 0 { break }
+            }
+            #expect(node == plan.nodeIDs[index], "path \(path)")
+        }
+        var pathOfNode: [Int32: [String]] = [:]
+        for (index, path) in paths.enumerated() {
+            let known = pathOfNode.updateValue(path, forKey: plan.nodeIDs[index])
+            #expect(known == nil || known == path, "paths \(path) and \(known ?? []) share a node")
+        }
     }
 }
 
