@@ -1,4 +1,3 @@
-import Foundation
 import UsageDecoding
 
 /// Proposes `--field` flags for a log tokentally does not (fully) recognise, from the lines the
@@ -58,7 +57,7 @@ struct FieldSuggestions {
     // MARK: - Observing
 
     /// A line the decoder found no usage in.
-    mutating func observeLineWithoutUsage(_ object: [String: Any], bytes: UnsafeRawBufferPointer) {
+    mutating func observeLineWithoutUsage(_ object: [String: JSONTree], bytes: UnsafeRawBufferPointer) {
         guard !Self.isStreamEvent(object) else { return }
         if trialLines.count < Self.trialLineLimit && trialBytes + bytes.count <= Self.trialByteLimit {
             trialLines.append(Array(bytes))
@@ -67,7 +66,7 @@ struct FieldSuggestions {
         var seenUsage = Set<String>()
         var seen: [String: Set<String>] = [:]
         Self.walk(object, path: []) { path, key, value in
-            if let dictionary = value as? [String: Any], let names = Self.countNames(dictionary),
+            if let dictionary = value.members, let names = Self.countNames(dictionary),
                 !Self.isSearchedUsage(path + [key], names: names)
             {
                 let pointer = JSONPointer(tokens: path + [key]).description
@@ -98,7 +97,7 @@ struct FieldSuggestions {
     }
 
     /// A record whose `missing` fields the decoder did not find.
-    mutating func observeRecord(_ object: [String: Any], missing: [String]) {
+    mutating func observeRecord(_ object: [String: JSONTree], missing: [String]) {
         var seen: [String: Set<String>] = [:]
         for field in missing { recordsMissing[field, default: 0] += 1 }
         Self.walk(object, path: []) { path, key, value in
@@ -198,22 +197,22 @@ struct FieldSuggestions {
     // MARK: - Looking at values
 
     /// Calls `visit` with every key of every object below `object` (not inside arrays), depth first.
-    private static func walk(_ object: [String: Any], path: [String], _ visit: ([String], String, Any) -> Void) {
+    private static func walk(_ object: [String: JSONTree], path: [String], _ visit: ([String], String, JSONTree) -> Void) {
         guard path.count < maxDepth else { return }
         for key in object.keys.sorted() {
             let value = object[key]!
             visit(path, key, value)
-            if let child = value as? [String: Any] { walk(child, path: path + [key], visit) }
+            if let child = value.members { walk(child, path: path + [key], visit) }
         }
     }
 
     /// The count-like names of an object: an input-like and an output-like numeric key at least.
-    private static func countNames(_ object: [String: Any]) -> [String]? {
+    private static func countNames(_ object: [String: JSONTree]) -> [String]? {
         let numeric = object.keys.filter { key in
-            guard let number = object[key] as? NSNumber, !isBoolean(number) else { return false }
+            guard case .number(let literal)? = object[key] else { return false }
             let name = key.lowercased()
             return ["token", "prompt", "completion", "input", "output", "candidates"].contains { name.contains($0) }
-                && number.doubleValue >= 0
+                && (Double(literal) ?? -1) >= 0
         }.sorted()
         let hasInput = numeric.contains { let name = $0.lowercased(); return name.contains("input") || name.contains("prompt") }
         let hasOutput = numeric.contains { let name = $0.lowercased(); return name.contains("output") || name.contains("completion") || name.contains("candidates") }
@@ -232,13 +231,13 @@ struct FieldSuggestions {
     }
 
     /// A stream event that is a line without usage by design, at the root or in a container.
-    private static func isStreamEvent(_ object: [String: Any]) -> Bool {
-        func check(_ object: [String: Any]) -> Bool {
-            guard let type = object["type"] as? String else { return false }
+    private static func isStreamEvent(_ object: [String: JSONTree]) -> Bool {
+        func check(_ object: [String: JSONTree]) -> Bool {
+            guard let type = object["type"]?.text else { return false }
             return type.hasPrefix("response.") || streamEventTypes.contains(type)
         }
         if check(object) { return true }
-        return containers.contains { (object[$0] as? [String: Any]).map(check) ?? false }
+        return containers.contains { object[$0]?.members.map(check) ?? false }
     }
 
     /// Names tokentally reads each field from by default, at every level it searches.
@@ -256,21 +255,21 @@ struct FieldSuggestions {
     }
 
     /// An example value when `value` under `key` is a candidate for `field`.
-    private static func candidate(_ field: String, path: [String], key: String, value: Any) -> String? {
+    private static func candidate(_ field: String, path: [String], key: String, value: JSONTree) -> String? {
         guard !isDefaultLocation(field, path: path, key: key) else { return nil }
         let name = key.lowercased()
         switch field {
         case "time":
-            if let text = value as? String, timestamp(text, kind: .string) { return text }
-            if let number = value as? NSNumber, !isBoolean(number), !name.contains("token"), timestamp(number.stringValue, kind: .number) {
-                return number.stringValue
+            switch value {
+            case .string(let text) where timestamp(text, kind: .string): return text
+            case .number(let literal) where !name.contains("token") && timestamp(literal, kind: .number): return literal
+            default: return nil
             }
-            return nil
         case "model":
-            guard name.contains("model"), let text = value as? String, !text.isEmpty else { return nil }
+            guard name.contains("model"), let text = value.text, !text.isEmpty else { return nil }
             return text
         case "key":
-            guard name.contains("key") || name.contains("api_key"), let text = value as? String, !text.isEmpty else { return nil }
+            guard name.contains("key") || name.contains("api_key"), let text = value.text, !text.isEmpty else { return nil }
             return text
         default:
             return nil
@@ -292,10 +291,5 @@ struct FieldSuggestions {
     private static func isTimeName(_ pointer: String) -> Bool {
         let name = pointer.lowercased()
         return ["time", "date", "ts", "created", "start", "_at"].contains { name.contains($0) }
-    }
-
-    /// Whether a Foundation number came from `true`/`false`.
-    private static func isBoolean(_ number: NSNumber) -> Bool {
-        String(cString: number.objCType) == "c" || number is Bool && (number.stringValue == "true" || number.stringValue == "false")
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import LineFraming
 import LogInput
 import TallyPrimitives

@@ -1,4 +1,3 @@
-import Foundation
 import LineFraming
 import LogInput
 import TallyPrimitives
@@ -103,8 +102,8 @@ final class Inspection {
                     noteRecord(record, bytes)
                 case .noUsage:
                     noUsage += 1
-                    let object = Self.parse(bytes)
-                    noUsageTypes[(object?["type"] as? String) ?? "(no type)", default: 0] += 1
+                    let object = JSONTree.object(parsing: bytes)
+                    noUsageTypes[object?["type"]?.text ?? "(no type)", default: 0] += 1
                     if let object { suggestions.observeLineWithoutUsage(object, bytes: bytes) }
                 case .bad(let badLine):
                     noteBad(badLine)
@@ -143,7 +142,7 @@ final class Inspection {
             timeRange = timeRange.map { (Swift.min($0.min, time), Swift.max($0.max, time)) } ?? (time, time)
         }
         let missing = FieldSuggestions.suggestedFields.filter { match.pointers[$0] == nil }
-        if !missing.isEmpty, let object = Self.parse(line) {
+        if !missing.isEmpty, let object = JSONTree.object(parsing: line) {
             suggestions.observeRecord(object, missing: missing)
         }
     }
@@ -208,20 +207,10 @@ final class Inspection {
             start += 1
             end -= 1
             guard end > start else { return "" }
-            if span.hasEscapes {
-                let body = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                var buffer = [UInt8](repeating: 0, count: body.count)
-                let length = buffer.withUnsafeMutableBytes { JSONString.unescape(body, into: $0) } ?? 0
-                return String(decoding: buffer[..<length], as: UTF8.self)
-            }
+            if span.hasEscapes { return JSONString.text(of: UnsafeRawBufferPointer(rebasing: bytes[start..<end])) }
         }
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
-    /// The line as a Foundation object, when it is a JSON object.
-    static func parse(_ line: UnsafeRawBufferPointer) -> [String: Any]? {
-        guard let base = line.baseAddress else { return nil }
-        let data = Data(bytes: base, count: line.count)
-        return (try? JSONSerialization.jsonObject(with: data, options: [])) as? [String: Any]
-    }
+
 }

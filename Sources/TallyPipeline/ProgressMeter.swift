@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import LogInput
 import Synchronization
 
@@ -98,14 +97,12 @@ public final class ProgressMeter: Sendable {
         }
         guard first else { return }
         draw()
-        let ticker = Thread { [self] in
+        startThread(named: "tokentally-progress") { [self] in
             while stopTicker.wait(timeout: .now() + .milliseconds(Self.refreshMilliseconds)) == .timedOut {
                 draw()
             }
             tickerStopped.signal()
         }
-        ticker.name = "tokentally-progress"
-        ticker.start()
     }
 
     /// Stops the ticker, draws the last state and erases the line. Later calls do nothing.

@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import FoundationEssentials
 import LogInput
 import TallyPrimitives
 import UsageAggregation
@@ -187,19 +187,14 @@ public struct RunState: Sendable {
 
     /// Opens (creating if needed) the state in `directory` for a run with options `options`.
     public static func load(directory: String, options: String) throws(Failure) -> RunState {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            do {
-                try FileManager.default.createDirectory(atPath: directory + "/partials", withIntermediateDirectories: true)
-            } catch {
-                throw Failure(description: "cannot create the state directory \(directory): \(error.localizedDescription)")
-            }
-        } else if !isDirectory.boolValue {
-            throw Failure(description: "--state \(directory) is not a directory")
+        if let code = makeDirectories(directory + "/partials") {
+            throw Failure(description: code == ENOTDIR
+                ? "--state \(directory) is not a directory"
+                : "cannot create the state directory \(directory): \(String(cString: strerror(code)))")
         }
         let manifestPath = directory + "/manifest.json"
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
-            try? FileManager.default.createDirectory(atPath: directory + "/partials", withIntermediateDirectories: true)
+            _ = makeDirectories(directory + "/partials")
             return RunState(directory: directory, entries: [], optionsMatch: true, storedOptions: nil)
         }
         struct Version: Decodable { var stateVersion: Int? }

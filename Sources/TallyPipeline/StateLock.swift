@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -40,14 +39,7 @@ public final class StateLock: Sendable {
     /// a zero wait, fails at once when another run holds the lock; otherwise tries again every
     /// 50 ms until `wait` has passed.
     public static func acquire(directory: String, wait: Duration? = nil) throws(StateLockError) -> StateLock {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
-                throw .cannotOpen(path: directory, code: Self.errorCode(of: error))
-            }
-        }
+        if let code = makeDirectories(directory) { throw .cannotOpen(path: directory, code: code) }
         let lockPath = directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw .cannotOpen(path: lockPath, code: errno) }
@@ -69,7 +61,10 @@ public final class StateLock: Sendable {
                 close(fd)
                 throw .held(directory: directory, lockPath: lockPath, waited: wait.flatMap { $0 > .zero ? $0 : nil })
             }
-            Thread.sleep(forTimeInterval: Self.seconds(min(pollInterval, deadline - now)))
+            let (seconds, attoseconds) = min(pollInterval, deadline - now).components
+            var pause = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var left = timespec()
+            while nanosleep(&pause, &left) != 0 && errno == EINTR { pause = left }
         }
     }
 
@@ -83,17 +78,6 @@ public final class StateLock: Sendable {
     }
 
     deinit { release() }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
-    private static func errorCode(of error: any Error) -> Int32 {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let underlying, underlying.domain == NSPOSIXErrorDomain { return Int32(underlying.code) }
-        return EIO
-    }
 }
 
 /// Why a state directory could not be locked.

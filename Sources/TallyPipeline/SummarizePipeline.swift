@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
 import LineFraming
 import LogInput
@@ -257,7 +257,7 @@ public enum SummarizePipeline {
         let cursor = InputCursor(inputs: toRead.count, readers: readers)
         let readersDone = DispatchSemaphore(value: 0)
         for number in 0..<readers {
-            let reader = Thread {
+            startThread(named: "tokentally-reader-\(number)") {
                 while configuration.stop?.isRequested != true, let next = cursor.next() {
                     let index = toRead[next]
                     readInput(index, entries[index].input!, configuration, pool: pool, into: queue)
@@ -269,8 +269,6 @@ public enum SummarizePipeline {
                 }
                 readersDone.signal()
             }
-            reader.name = "tokentally-reader-\(number)"
-            reader.start()
         }
 
         // Stages 3–4 on the decoding threads.

@@ -12,6 +12,15 @@ public enum JSONString {
         }
     }
 
+    /// The text of a string body (the bytes between the quotes, already validated by the
+    /// scanner), unescaped; empty when its escapes are not valid. Allocates: for `inspect` and
+    /// messages, not for the decoding path.
+    public static func text(of body: UnsafeRawBufferPointer) -> String {
+        var buffer = [UInt8](repeating: 0, count: body.count)  // unescaping never lengthens
+        let length = buffer.withUnsafeMutableBytes { unescape(body, into: $0) } ?? 0
+        return String(decoding: buffer[..<length], as: UTF8.self)
+    }
+
     /// Writes the unescaped UTF-8 of a string body (the bytes between the quotes, already
     /// validated by the scanner) into `output`; returns the length, or nil when it does not fit.
     ///

@@ -196,10 +196,7 @@ extension UsageDecoder {
 
     private func text(_ span: JSONValueSpan, in line: UnsafeRawBufferPointer) -> String {
         let body = UnsafeRawBufferPointer(rebasing: line[Int(span.start + 1)..<Int(span.end - 1)])
-        guard span.hasEscapes else { return String(decoding: body, as: UTF8.self) }
-        var buffer = [UInt8](repeating: 0, count: body.count)
-        let length = buffer.withUnsafeMutableBytes { JSONString.unescape(body, into: $0) } ?? 0
-        return String(decoding: buffer[..<length], as: UTF8.self)
+        return span.hasEscapes ? JSONString.text(of: body) : String(decoding: body, as: UTF8.self)
     }
 
     /// RFC 6901 text of a path.
