@@ -33,7 +33,8 @@ enum JSONTree: Equatable {
         if case .string(let text) = self { text } else { nil }
     }
 
-    /// Nesting accepted, as deep as the decoder's own limit allows at most.
+    /// Nesting accepted: far more than the decoder accepts (``JSONScanner/defaultMaxDepth``),
+    /// a bound on the recursion, never reached by a line the decoder found valid.
     static let maxDepth = 4096
 
     private struct Parser {
