@@ -188,9 +188,11 @@ public struct RunState: Sendable {
     /// Opens (creating if needed) the state in `directory` for a run with options `options`.
     public static func load(directory: String, options: String) throws(Failure) -> RunState {
         if let code = makeDirectories(directory + "/partials") {
-            throw Failure(description: code == ENOTDIR
-                ? "--state \(directory) is not a directory"
-                : "cannot create the state directory \(directory): \(String(cString: strerror(code)))")
+            var info = stat()
+            if stat(directory, &info) == 0 && info.st_mode & S_IFMT != S_IFDIR {
+                throw Failure(description: "--state \(directory) is not a directory")
+            }
+            throw Failure(description: "cannot create the state directory \(directory): \(String(cString: strerror(code)))")
         }
         let manifestPath = directory + "/manifest.json"
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
