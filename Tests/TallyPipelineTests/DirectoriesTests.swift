@@ -25,5 +25,4 @@ import Testing
         #expect(makeDirectories(scratch.path("file/below/more")) == ENOTDIR)
         #expect(try scratch.read("file") == "x")
     }
-
 }
