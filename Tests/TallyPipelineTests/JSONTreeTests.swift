@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TallyPipeline
@@ -21,6 +22,49 @@ import Testing
             let parsed = try #require(tree, "\(document)")
             let reference = try JSONSerialization.jsonObject(with: Data(document.utf8), options: [])
             #expect(Self.matches(.object(parsed), reference), "\(document)")
+        }
+    }
+
+    @Test("2 000 random documents parse to what JSONSerialization makes of them")
+    func randomDocumentsAgreeWithFoundation() throws {
+        var generator = Self.Generator(random: SplitMix64(seed: 20261130))
+        for _ in 0..<2_000 {
+            let document = "{" + generator.members(depth: 0) + "}"
+            let tree = try #require(Array(document.utf8).withUnsafeBytes { JSONTree.object(parsing: $0) }, "\(document)")
+            let reference = try JSONSerialization.jsonObject(with: Data(document.utf8), options: [])
+            #expect(Self.matches(.object(tree), reference), "\(document)")
+        }
+    }
+
+    /// Random JSON text: every kind of value, escapes, non-ASCII text, whitespace, nesting;
+    /// keys distinct within an object (on duplicates, the tree keeps the last value, as the
+    /// decoder does; Foundation's choice is its own).
+    struct Generator {
+        var random: SplitMix64
+        mutating func pick(_ count: Int) -> Int { Int(random.next() % UInt64(count)) }
+        mutating func space() -> String { ["", "", "", " ", "\n\t "][pick(5)] }
+        mutating func string() -> String {
+            let pieces = ["a", "key", "é", "中", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00", "\\u0041", " "]
+            return "\"" + (0..<pick(6)).map { _ in pieces[pick(pieces.count)] }.joined() + "\""
+        }
+        mutating func number() -> String {
+            ["0", "-0", "7", "-12", "1795938312", "0.5", "-3.25e2", "1E+3", "2e-2", "123456789012345"][pick(10)]
+        }
+        mutating func value(depth: Int) -> String {
+            switch depth >= 4 ? pick(5) : pick(7) {
+            case 0: return string()
+            case 1: return number()
+            case 2: return ["true", "false"][pick(2)]
+            case 3: return "null"
+            case 4: return number()
+            case 5: return "{" + members(depth: depth + 1) + space() + "}"
+            default: return "[" + (0..<pick(4)).map { _ in space() + value(depth: depth + 1) + space() }.joined(separator: ",") + "]"
+            }
+        }
+        mutating func members(depth: Int) -> String {
+            // Keys escaped like values, kept distinct by their `k<index>` start.
+            (0..<pick(5)).map { index in space() + "\"k\(index)" + string().dropFirst() + space() + ":" + space() + value(depth: depth) + space() }
+                .joined(separator: ",")
         }
     }
 
