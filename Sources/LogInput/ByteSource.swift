@@ -21,11 +21,17 @@ public protocol ByteSource {
     /// Stage 1 goes back only on damaged gzip members read with ISA-L, to decode them again
     /// with zlib (docs/architecture.md, "Inflate backends").
     mutating func rewind(to offset: Int64) -> Bool
+
+    /// Whether ``rewind(to:)`` can work: false for a pipe. Stage 1 lets ISA-L write straight
+    /// into the sink only then, because only a member zlib can decode again gets a result that
+    /// does not depend on the sink's buffer sizes when the member is damaged.
+    var canRewind: Bool { get }
 }
 
 extension ByteSource {
     /// A source that cannot go back.
     public mutating func rewind(to offset: Int64) -> Bool { false }
+    public var canRewind: Bool { false }
 }
 
 /// A read failed: the operating system's error number and what it means.
@@ -102,6 +108,8 @@ public final class FileByteSource: ByteSource {
             throw ByteSourceError(code: errno)
         }
     }
+
+    public var canRewind: Bool { startPosition != nil }
 
     public func rewind(to offset: Int64) -> Bool {
         guard let startPosition, offset >= 0 else { return false }

@@ -146,6 +146,8 @@ private struct SampleSource: ByteSource {
         return count
     }
 
+    var canRewind: Bool { base.canRewind }
+
     mutating func rewind(to offset: Int64) -> Bool {
         inspection.isFull ? false : base.rewind(to: offset)
     }

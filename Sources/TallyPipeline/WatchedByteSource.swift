@@ -47,6 +47,8 @@ struct WatchedByteSource: ByteSource {
         return count
     }
 
+    var canRewind: Bool { base.canRewind }
+
     mutating func rewind(to offset: Int64) -> Bool {
         guard base.rewind(to: offset) else { return false }
         position = offset

@@ -63,6 +63,8 @@ struct MemorySource: ByteSource {
         return count
     }
 
+    var canRewind: Bool { true }
+
     mutating func rewind(to offset: Int64) -> Bool {
         self.offset = Int(offset)
         return true
