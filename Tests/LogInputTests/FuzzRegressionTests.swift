@@ -74,4 +74,28 @@ import Testing
             #expect(isal.output.starts(with: zlib.output))
         }
     }
+
+    /// fuzz-inflate (finding 5): the same leniency makes ISA-L verify a first member zlib
+    /// rejects, and a second member is invalid. zlib fails the input at the first member's
+    /// deflate data; ISA-L counts the first member and fails at the second's. Known and
+    /// documented (docs/reliability.md): zlib's output is a prefix of ISA-L's, and a failed
+    /// input counts nothing without `--salvage`.
+    @Test func lenientHuffmanCodeSetsThenAnInvalidMember() throws {
+        let bytes = Fixtures.bytes("fuzz-lenient-isal-then-invalid-member.jsonl.gz")
+        let zlib = readInMemory(bytes, namedGzip: true, backend: .zlib)
+        #expect(zlib.outcome.failure?.kind == .corrupt)
+        #expect(zlib.outcome.failure?.offset == 10)
+        #expect(zlib.outcome.members == 0)
+        #expect(zlib.output.isEmpty)
+        try InflateBackend.isal.requireAvailable()
+        for chunk in [1, 97, 1 << 16] {
+            for canRewind in [true, false] {
+                let isal = readInMemory(bytes, namedGzip: true, backend: .isal, chunkSize: chunk, canRewind: canRewind)
+                #expect(isal.outcome.failure?.kind == .corrupt, "chunk \(chunk)")
+                #expect(isal.outcome.failure?.offset == 68, "chunk \(chunk)")
+                #expect(isal.outcome.members == 1, "chunk \(chunk)")
+                #expect(isal.output.starts(with: zlib.output))
+            }
+        }
+    }
 }

@@ -33,6 +33,13 @@ func fuzzInflateMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
         if results.count == 2, results[0].outcome.failure?.kind == .corrupt, results[1].outcome.failure == nil {
             return
         }
+        // And when a later member then fails: ISA-L verified more members than zlib, and
+        // zlib's output is a prefix of ISA-L's (finding 5).
+        if results.count == 2, results[0].outcome.failure?.kind == .corrupt,
+            results[1].outcome.members > results[0].outcome.members, results[1].text.starts(with: results[0].text)
+        {
+            return
+        }
         // The same leniency in a member that then fails for both: the same verdict, but ISA-L
         // handed on what it decoded before zlib's reading found the damage (zlib's output is a
         // prefix of ISA-L's; only --salvage sees the difference).
