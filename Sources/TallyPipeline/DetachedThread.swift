@@ -23,7 +23,7 @@ func startThread(named name: String, _ body: @escaping @Sendable () -> Void) {
     let box = Unmanaged.passRetained(Box(body, name: name)).toOpaque()
     var thread = pthread_t()
     let created = pthread_create(&thread, nil, { context in
-        let box = Unmanaged<AnyObject>.fromOpaque(context!).takeRetainedValue() as! Box
+        let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
         #if os(Linux)
         _ = setThreadName(pthread_self(), String(decoding: box.name.utf8.prefix(15), as: UTF8.self))  // the kernel keeps 15 bytes
         #endif

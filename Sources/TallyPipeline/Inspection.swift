@@ -211,6 +211,4 @@ final class Inspection {
         }
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
-
-
 }

@@ -592,13 +592,14 @@ public final class UsageDecoder {
         }
         lastDetailsRow = source
         if inputDetails >= 0 {
-            let detailsName = { UsageLayout.inputDetailsNames[inputDetails] }
             record.cachedInputTokens = try readCount(
                 usage: source, column: Column.cached + 2 * inputDetails, spellings: 2, required: false, in: line,
-                fractional: &fractional, name: { layout.name(usage: source, detailsName(), UsageLayout.cachedNames[$0]) }) ?? .zero
+                fractional: &fractional,
+                name: { layout.name(usage: source, UsageLayout.inputDetailsNames[inputDetails], UsageLayout.cachedNames[$0]) }) ?? .zero
             record.cacheWriteTokens = try readCount(
                 usage: source, column: Column.cacheWrite + 2 * inputDetails, spellings: 2, required: false, in: line,
-                fractional: &fractional, name: { layout.name(usage: source, detailsName(), UsageLayout.cacheWriteNames[$0]) }) ?? .zero
+                fractional: &fractional,
+                name: { layout.name(usage: source, UsageLayout.inputDetailsNames[inputDetails], UsageLayout.cacheWriteNames[$0]) }) ?? .zero
         }
         if outputDetails >= 0 {
             record.reasoningTokens = try readCount(
